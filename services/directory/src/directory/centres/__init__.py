@@ -1,0 +1,1 @@
+"""Centres: the places that run professional development, and how to find them."""

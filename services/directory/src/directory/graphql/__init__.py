@@ -1,0 +1,1 @@
+"""The directory's Apollo Federation v2 subgraph: Network, Centre and Educator entities."""

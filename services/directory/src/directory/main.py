@@ -1,0 +1,44 @@
+"""The directory service: networks, centres, quality labels and educators (port 8001)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from directory.centres.routes import router as centres_router
+from directory.educators.routes import router as educators_router
+from directory.graphql.loaders import make_loaders
+from directory.graphql.schema import schema
+from directory.labels.routes import router as labels_router
+from directory.networks.routes import router as networks_router
+from directory.settings import DirectorySettings
+from shared.graphql import graphql_router
+from shared.service_app import build_service_app
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+DESCRIPTION = """\
+The centre directory of the European STEM PD Centre Network: networks of networks, the
+centres that run professional development for STEM teachers, their quality labels, and the
+teacher educators attached to them.
+
+Reads of public data need no token. Writes need a bearer token with the right role for the
+centre or network. Errors are RFC 9457 `application/problem+json`.
+"""
+
+
+def create_app(settings: DirectorySettings | None = None) -> FastAPI:
+    settings = settings or DirectorySettings()  # type: ignore[call-arg]
+    app = build_service_app(
+        name="directory",
+        title="pdnet directory",
+        description=DESCRIPTION,
+        version="1.0.0",
+        settings=settings,
+        migrations_dir=MIGRATIONS,
+    )
+    for router in (networks_router, centres_router, labels_router, educators_router):
+        app.include_router(router)
+    app.include_router(graphql_router(schema, make_loaders), prefix="/graphql", tags=["graphql"])
+    return app

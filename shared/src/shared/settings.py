@@ -1,0 +1,43 @@
+"""Settings every service shares; each service subclasses this with its own env prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class BaseServiceSettings(BaseSettings):
+    """Read from `<SERVICE>_<FIELD>` environment variables (the prefix is set by subclasses)."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    database_url: SecretStr
+    """SQLAlchemy URL, e.g. `postgresql+asyncpg://user:pw@host/directory`."""
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    db_statement_cache_size: int = 100
+    """asyncpg's prepared statement cache; set 0 behind PgBouncer in transaction pooling."""
+    db_command_timeout_s: float = 10.0
+
+    jwt_issuer: str = "pdnet-dev"
+    jwt_audience: str = "pdnet"
+    jwks_url: str | None = None
+    """The OIDC issuer's JWKS endpoint (production)."""
+    jwks_file: Path | None = None
+    """A JWKS document on disk: the local development issuer's public keys."""
+
+    environment: Literal["development", "test", "production"] = "production"
+    log_format: Literal["json", "console"] = "json"
+    log_level: str = "INFO"
+    public_base_url: str = "http://localhost"
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> BaseServiceSettings:
+        if self.jwks_url is None and self.jwks_file is None:
+            raise ValueError("set either jwks_url (production) or jwks_file (local development)")
+        if self.environment == "production" and "postgres:@" in self.database_url.get_secret_value():
+            raise ValueError("database_url has an empty password; refusing to run in production")
+        return self
