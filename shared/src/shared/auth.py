@@ -54,7 +54,9 @@ class Principal:
             Role.NETWORK_ADMIN in self.roles and network_id in self.network_ids
         )
 
-    def manages_centre(self, centre_id: uuid.UUID, centre_networks: Iterable[uuid.UUID] = ()) -> bool:
+    def manages_centre(
+        self, centre_id: uuid.UUID, centre_networks: Iterable[uuid.UUID] = ()
+    ) -> bool:
         """A centre is managed by its own managers and by admins of any network it belongs to."""
         if self.is_platform_admin:
             return True
@@ -155,7 +157,7 @@ def principal_from_header(verifier: TokenVerifier, authorization: str | None) ->
 async def optional_principal(request: Request) -> Principal | None:
     cached = getattr(request.state, "principal", ...)
     if cached is not ...:
-        return cached  # type: ignore[no-any-return]
+        return cached
     principal = principal_from_header(
         request.app.state.token_verifier, request.headers.get("authorization")
     )

@@ -41,7 +41,10 @@ def _should_mask(error: Any) -> bool:
 
 def federation_schema(**kwargs: Any) -> Schema:
     return Schema(
-        extensions=[MaskErrors(should_mask_error=_should_mask), QueryDepthLimiter(MAX_QUERY_DEPTH)],
+        extensions=[
+            lambda: MaskErrors(should_mask_error=_should_mask),
+            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+        ],
         **kwargs,
     )
 
@@ -68,6 +71,6 @@ def graphql_router(
 class OfflineGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
     """Serves GraphiQL from the service's own assets, so it works with no internet."""
 
-    async def render_graphql_ide(self, request: Request) -> HTMLResponse:  # type: ignore[override]
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         endpoint = request.scope.get("root_path", "") + request.url.path
         return HTMLResponse(graphiql_html(endpoint=endpoint, title="pdnet GraphQL"))

@@ -30,9 +30,7 @@ class InvalidCursor(Problem):
     status = 400
 
 
-LimitQuery = Annotated[
-    int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (1–{MAX_LIMIT}).")
-]
+LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (1–{MAX_LIMIT}).")]
 CursorQuery = Annotated[
     str | None,
     Query(max_length=512, description="Opaque cursor from a previous page's `next_cursor`."),

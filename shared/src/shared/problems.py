@@ -159,7 +159,9 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_database_down(request: Request, exc: Exception) -> JSONResponse:
     log.warning("database unavailable", error=type(exc).__name__)
-    return problem_response(ServiceUnavailable("The database is unreachable; retry shortly."), request)
+    return problem_response(
+        ServiceUnavailable("The database is unreachable; retry shortly."), request
+    )
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -177,7 +179,11 @@ def _is_connection_failure(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     name = type(getattr(exc, "orig", exc)).__name__
-    return name in {"CannotConnectNowError", "ConnectionDoesNotExistError", "TooManyConnectionsError"}
+    return name in {
+        "CannotConnectNowError",
+        "ConnectionDoesNotExistError",
+        "TooManyConnectionsError",
+    }
 
 
 async def _on_dbapi(request: Request, exc: Exception) -> JSONResponse:
@@ -191,7 +197,9 @@ async def _on_integrity(request: Request, exc: Exception) -> JSONResponse:
     # two concurrent requests claiming the same unique value. The transaction is rolled back.
     constraint = getattr(getattr(exc, "orig", None), "constraint_name", None)
     if constraint is None:
-        constraint = getattr(getattr(getattr(exc, "orig", None), "__cause__", None), "constraint_name", None)
+        constraint = getattr(
+            getattr(getattr(exc, "orig", None), "__cause__", None), "constraint_name", None
+        )
     problem = Conflict("The change conflicts with data that already exists.")
     if constraint:
         problem.extensions["constraint"] = constraint

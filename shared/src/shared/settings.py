@@ -38,6 +38,9 @@ class BaseServiceSettings(BaseSettings):
     def _one_key_source(self) -> BaseServiceSettings:
         if self.jwks_url is None and self.jwks_file is None:
             raise ValueError("set either jwks_url (production) or jwks_file (local development)")
-        if self.environment == "production" and "postgres:@" in self.database_url.get_secret_value():
+        if (
+            self.environment == "production"
+            and "postgres:@" in self.database_url.get_secret_value()
+        ):
             raise ValueError("database_url has an empty password; refusing to run in production")
         return self

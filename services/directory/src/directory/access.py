@@ -102,4 +102,3 @@ async def centres_managed_among(
     if principal is None:
         return set()
     return {c for c in centre_ids if await can_manage_centre(session, principal, c)}
-

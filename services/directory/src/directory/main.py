@@ -29,7 +29,7 @@ centre or network. Errors are RFC 9457 `application/problem+json`.
 
 
 def create_app(settings: DirectorySettings | None = None) -> FastAPI:
-    settings = settings or DirectorySettings()  # type: ignore[call-arg]
+    settings = settings or DirectorySettings()
     app = build_service_app(
         name="directory",
         title="pdnet directory",

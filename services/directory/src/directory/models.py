@@ -101,9 +101,7 @@ class Membership(Base):
 class Centre(Timestamped, Base):
     __tablename__ = "centres"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('active', 'inactive', 'temporarily_closed')", name="status"
-        ),
+        CheckConstraint("status IN ('active', 'inactive', 'temporarily_closed')", name="status"),
         CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="coords"),
         CheckConstraint("(lat IS NULL) = (lon IS NULL)", name="coords_pair"),
         UniqueConstraint("data_source", "origin_id"),

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Select,
     and_,
     cast,
+    delete,
     exists,
     func,
     literal,
@@ -207,7 +208,7 @@ def _text_query(filters: CentreFilters) -> ColumnElement[Any]:
         [filters.search_language, "simple"] if filters.search_language else list(SEARCH_CONFIGS)
     )
     queries = [func.websearch_to_tsquery(cast(literal(c), REGCONFIG), filters.q) for c in configs]
-    combined = queries[0]
+    combined: ColumnElement[Any] = queries[0]
     for query in queries[1:]:
         combined = combined.op("||")(query)
     return combined
@@ -344,9 +345,7 @@ async def get_centre_rows(
 
 
 async def lock_centre(session: AsyncSession, centre_id: uuid.UUID) -> Centre | None:
-    result = await session.execute(
-        select(Centre).where(Centre.id == centre_id).with_for_update()
-    )
+    result = await session.execute(select(Centre).where(Centre.id == centre_id).with_for_update())
     return result.scalar_one_or_none()
 
 
@@ -355,9 +354,9 @@ async def identifiers_taken(
 ) -> list[tuple[str, str, uuid.UUID]]:
     if not identifiers:
         return []
-    stmt = select(CentreIdentifier.scheme, CentreIdentifier.value, CentreIdentifier.centre_id).where(
-        tuple_(CentreIdentifier.scheme, CentreIdentifier.value).in_(list(identifiers))
-    )
+    stmt = select(
+        CentreIdentifier.scheme, CentreIdentifier.value, CentreIdentifier.centre_id
+    ).where(tuple_(CentreIdentifier.scheme, CentreIdentifier.value).in_(list(identifiers)))
     if other_than is not None:
         stmt = stmt.where(CentreIdentifier.centre_id != other_than)
     return [(r.scheme, r.value, r.centre_id) for r in (await session.execute(stmt)).all()]
@@ -366,18 +365,13 @@ async def identifiers_taken(
 async def replace_identifiers(
     session: AsyncSession, centre_id: uuid.UUID, identifiers: Sequence[tuple[str, str]]
 ) -> None:
-    await session.execute(
-        CentreIdentifier.__table__.delete().where(CentreIdentifier.centre_id == centre_id)
-    )
+    await session.execute(delete(CentreIdentifier).where(CentreIdentifier.centre_id == centre_id))
     for scheme, value in identifiers:
         session.add(CentreIdentifier(centre_id=centre_id, scheme=scheme, value=value))
 
 
-async def existing_network_ids(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> set[uuid.UUID]:
+async def existing_network_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
     if not ids:
         return set()
     rows = await session.execute(select(Network.id).where(Network.id.in_(list(ids))))
     return {row[0] for row in rows}
-

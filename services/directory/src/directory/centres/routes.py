@@ -69,7 +69,9 @@ def centre_filters(
     language: Annotated[list[str] | None, Query(max_length=10)] = None,
     label: Annotated[
         str | None,
-        Query(pattern=r"^[A-Za-z0-9_-]{1,40}$", description="Holds a current label of this scheme."),
+        Query(
+            pattern=r"^[A-Za-z0-9_-]{1,40}$", description="Holds a current label of this scheme."
+        ),
     ] = None,
     network: Annotated[
         uuid.UUID | None,

@@ -21,8 +21,8 @@ from shared.auth import CurrentPrincipal, MaybePrincipal
 from shared.db import SessionDep
 from shared.etags import etag_for
 from shared.language_maps import language_preferences
-from shared.taxonomy import Subject
 from shared.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
+from shared.taxonomy import Subject
 
 router = APIRouter(prefix="/v1/educators", tags=["educators"])
 

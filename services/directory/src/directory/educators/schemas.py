@@ -52,8 +52,15 @@ class EducatorUpdate(StrictModel):
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> EducatorUpdate:
-        for required in ("display_name", "subjects", "levels", "methods", "languages",
-                         "available_for_exchange", "public_profile"):
+        for required in (
+            "display_name",
+            "subjects",
+            "levels",
+            "methods",
+            "languages",
+            "available_for_exchange",
+            "public_profile",
+        ):
             if required in self.model_fields_set and getattr(self, required) is None:
                 raise ValueError(f"{required} cannot be cleared")
         return self

@@ -69,7 +69,9 @@ def _centre_filters(given: CentreFilter | None) -> CentreFilters:
     language = given.search_language
     return CentreFilters(
         q=given.q,
-        search_language=LANGUAGE_CONFIGS.get(language.split("-")[0], "simple") if language else None,
+        search_language=LANGUAGE_CONFIGS.get(language.split("-")[0], "simple")
+        if language
+        else None,
         country=given.country,
         region=given.region,
         subjects=tuple(given.subjects or ()),

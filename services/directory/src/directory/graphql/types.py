@@ -108,11 +108,11 @@ class Centre:
 
     @strawberry.field
     def region(self) -> str | None:
-        return self.row.region  # type: ignore[no-any-return]
+        return self.row.region
 
     @strawberry.field
     def locality(self) -> str | None:
-        return (self.row.address or {}).get("locality")  # type: ignore[no-any-return]
+        return (self.row.address or {}).get("locality")
 
     @strawberry.field
     def location(self) -> GeoPoint | None:
@@ -125,11 +125,11 @@ class Centre:
 
     @strawberry.field
     def website(self) -> str | None:
-        return self.row.website  # type: ignore[no-any-return]
+        return self.row.website
 
     @strawberry.field
     def public_email(self) -> str | None:
-        return self.row.public_email  # type: ignore[no-any-return]
+        return self.row.public_email
 
     @strawberry.field
     def subjects(self) -> list[str]:
@@ -177,7 +177,7 @@ class Centre:
 
     @strawberry.field
     def updated_at(self) -> datetime:
-        return self.row.updated_at  # type: ignore[no-any-return]
+        return self.row.updated_at
 
 
 @strawberry.federation.type(keys=["id"], description="A network of centres or of networks.")
@@ -212,11 +212,11 @@ class Network:
 
     @strawberry.field
     def country(self) -> str | None:
-        return self.row.country  # type: ignore[no-any-return]
+        return self.row.country
 
     @strawberry.field
     def website(self) -> str | None:
-        return self.row.website  # type: ignore[no-any-return]
+        return self.row.website
 
     @strawberry.field(description="Networks this network belongs to.")
     async def member_of(self, info: Info) -> list[Network]:
@@ -286,9 +286,7 @@ class Educator:
     async def contact(self, info: Info) -> EducatorContact | None:
         context: GraphQLContext = info.context
         async with reader_session(context.db) as session:
-            allowed = await access.can_see_educator_contact(
-                session, context.principal, self.record
-            )
+            allowed = await access.can_see_educator_contact(session, context.principal, self.record)
         if not allowed:
             return None
         return EducatorContact(email=self.record.email, phone=self.record.phone)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from directory.models import LabelHolder, QualityLabel
@@ -62,6 +62,6 @@ async def holders_of(
 async def replace_holders(
     session: AsyncSession, label_id: uuid.UUID, centre_ids: Sequence[uuid.UUID]
 ) -> None:
-    await session.execute(LabelHolder.__table__.delete().where(LabelHolder.label_id == label_id))
+    await session.execute(delete(LabelHolder).where(LabelHolder.label_id == label_id))
     for centre_id in dict.fromkeys(centre_ids):
         session.add(LabelHolder(label_id=label_id, centre_id=centre_id))

@@ -63,7 +63,9 @@ async def get_label(
 
 
 @router.post(
-    "", summary="Record a quality label", status_code=status.HTTP_201_CREATED,
+    "",
+    summary="Record a quality label",
+    status_code=status.HTTP_201_CREATED,
     response_model=LabelRead,
 )
 async def create_label(

@@ -74,7 +74,8 @@ class LabelRead(BaseModel):
             issuer=label.issuer,
             valid_from=label.valid_from,
             valid_to=label.valid_to,
-            current=label.valid_from <= today and (label.valid_to is None or label.valid_to >= today),
+            current=label.valid_from <= today
+            and (label.valid_to is None or label.valid_to >= today),
             evidence_url=label.evidence_url,
             holders=holders,
             created_at=label.created_at,

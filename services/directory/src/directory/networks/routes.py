@@ -131,7 +131,10 @@ async def add_member(
     status_code=status.HTTP_204_NO_CONTENT,
 )
 async def remove_member(
-    network_id: uuid.UUID, membership_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
+    network_id: uuid.UUID,
+    membership_id: uuid.UUID,
+    session: SessionDep,
+    principal: CurrentPrincipal,
 ) -> Response:
     await service.remove_member(
         session, principal=principal, network_id=network_id, membership_id=membership_id

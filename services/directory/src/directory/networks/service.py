@@ -93,9 +93,7 @@ async def add_member(
         await get_network(session, network_id=data.network_id)
         # The graph must stay acyclic: a network cannot sit inside one of its own members.
         if network_id in await repository.descendants(session, data.network_id):
-            raise NetworkCycle(
-                f"Network {network_id} is already inside network {data.network_id}."
-            )
+            raise NetworkCycle(f"Network {network_id} is already inside network {data.network_id}.")
     membership = Membership(
         id=new_id(),
         network_id=network_id,

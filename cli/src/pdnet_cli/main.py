@@ -1,0 +1,163 @@
+"""The `pdnet` command: run the stack locally, migrate, seed, mint development tokens, test."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import traceback
+import uuid
+import warnings
+from collections.abc import Sequence
+
+from pdnet_cli.database_setup import migrate_service, seed_service
+from pdnet_cli.databases import service_databases
+from pdnet_cli.errors import CommandError
+from pdnet_cli.progress import report
+from pdnet_cli.stack_runner import UpOptions, run_up
+from pdnet_cli.suite import run_suite
+from pdnet_cli.tokens import (
+    DEFAULT_TTL_S,
+    ROLE_NAMES,
+    TokenRequest,
+    issue_token,
+    role_name,
+    ttl_seconds,
+    uuid_text,
+)
+from pdnet_cli.workspace import Workspace
+
+
+def positive_int(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return int(value)
+
+
+def _add_up(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    up = commands.add_parser("up", help="start PostgreSQL and every service; Ctrl-C stops all")
+    up.add_argument("--no-seed", action="store_true", help="do not load demo data")
+    up.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    up.add_argument(
+        "--ready-timeout",
+        type=positive_int,
+        default=60,
+        metavar="SECONDS",
+        help="how long a service may take to answer /readyz (%(default)s)",
+    )
+
+
+def _add_token(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    token = commands.add_parser(
+        "token",
+        help="print a bearer token the local stack accepts (on the last line)",
+        description=f"Mint a development token. Roles: {', '.join(ROLE_NAMES)}.",
+    )
+    token.add_argument("--role", type=role_name, action="append", default=[], metavar="ROLE")
+    token.add_argument("--sub", type=uuid_text, help="subject (user id); random if omitted")
+    token.add_argument("--centre", type=uuid_text, action="append", default=[], metavar="ID")
+    token.add_argument("--network", type=uuid_text, action="append", default=[], metavar="ID")
+    token.add_argument("--scope", help="space-separated OAuth scopes, for machine clients")
+    token.add_argument(
+        "--ttl",
+        type=ttl_seconds,
+        default=DEFAULT_TTL_S,
+        metavar="SECONDS",
+        help="lifetime (%(default)s)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pdnet", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_up(commands)
+    migrate = commands.add_parser("migrate", help="run every service's migrations to head")
+    migrate.add_argument("--service", metavar="NAME", help="only this service")
+    seed = commands.add_parser("seed", help="load demo data into empty databases")
+    seed.add_argument("--service", metavar="NAME", help="only this service")
+    seed.add_argument(
+        "--scale", type=positive_int, metavar="N", help="generate N synthetic rows (benchmarks)"
+    )
+    _add_token(commands)
+    # Listed for --help only: `main` hands everything after `test` to pytest untouched.
+    commands.add_parser("test", help="run the test suite; arguments go to pytest", add_help=False)
+    return parser
+
+
+async def _migrate(workspace: Workspace, service: str | None) -> int:
+    specs = workspace.services(service)
+    async with service_databases(workspace, specs) as databases:
+        for spec in specs:
+            await migrate_service(spec, databases.url(spec))
+    return 0
+
+
+async def _seed(workspace: Workspace, service: str | None, scale: int | None) -> int:
+    """Seed each service; one failing does not stop the others, but makes the exit code 1."""
+    specs = workspace.services(service)
+    failed = []
+    async with service_databases(workspace, specs) as databases:
+        for spec in specs:
+            try:
+                summary = await seed_service(spec, databases.url(spec), scale=scale)
+            except CommandError as exc:
+                report(f"error: {exc}")
+                failed.append(spec.name)
+            except Exception:
+                report(f"error: seeding {spec.name} failed:\n{traceback.format_exc().rstrip()}")
+                failed.append(spec.name)
+            else:
+                report(f"seeding {spec.name}: {summary}")
+    return 1 if failed else 0
+
+
+def _token(workspace: Workspace, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if not args.role and not args.scope:
+        parser.error("token: give at least one --role (or --scope for a machine client)")
+    request = TokenRequest(
+        roles=tuple(dict.fromkeys(args.role)),
+        subject=args.sub or str(uuid.uuid4()),
+        centres=tuple(args.centre),
+        networks=tuple(args.network),
+        scope=args.scope,
+        ttl_s=args.ttl,
+    )
+    return issue_token(workspace, request)
+
+
+def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    workspace = Workspace.find()
+    if args.command == "up":
+        options = UpOptions(
+            host=args.host, seed=not args.no_seed, ready_timeout_s=float(args.ready_timeout)
+        )
+        return asyncio.run(run_up(workspace, options))
+    if args.command == "migrate":
+        return asyncio.run(_migrate(workspace, args.service))
+    if args.command == "seed":
+        return asyncio.run(_seed(workspace, args.service, args.scale))
+    if args.command == "token":
+        return _token(workspace, args, parser)
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # pgserver's platformdirs warns on machines without XDG_RUNTIME_DIR; it copes fine.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+    try:
+        if argv[:1] == ["test"]:
+            # argparse would claim pytest's own options (-k, -x, --lf) as unknown; pass them on.
+            return run_suite(Workspace.find(), argv[1:])
+        parser = build_parser()
+        return _dispatch(parser.parse_args(argv), parser)
+    except CommandError as exc:
+        report(f"error: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        report("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""Where the pdnet command keeps local state: `.pdnet/` in the repository (git-ignored)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pdnet_cli.errors import CommandError
+from shared.stack import STACK_FILE, ServiceSpec, find_repo_root, load_stack
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @classmethod
+    def find(cls) -> Workspace:
+        try:
+            return cls(find_repo_root())
+        except FileNotFoundError as exc:
+            raise CommandError(f"{exc} (or use ./pdnet, which does)") from exc
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".pdnet"
+
+    @property
+    def postgres_dir(self) -> Path:
+        """Embedded PostgreSQL of `pdnet up`; the tests use their own next to it."""
+        return self.state_dir / "postgres"
+
+    @property
+    def issuer_dir(self) -> Path:
+        """The development issuer's keys, shared by `pdnet up` and `pdnet token`."""
+        return self.state_dir / "dev-issuer"
+
+    def services(self, only: str | None = None) -> list[ServiceSpec]:
+        """The services in services.toml, or just the one named `only`."""
+        try:
+            stack = load_stack(self.root)
+        except FileNotFoundError as exc:
+            raise CommandError(f"no {STACK_FILE} in {self.root}") from exc
+        except (KeyError, ValueError) as exc:
+            raise CommandError(f"{STACK_FILE} is malformed: {exc}") from exc
+        if only is None:
+            return stack
+        chosen = [spec for spec in stack if spec.name == only]
+        if not chosen:
+            names = ", ".join(spec.name for spec in stack) or "none"
+            raise CommandError(f"no service named {only!r} in {STACK_FILE} (services: {names})")
+        return chosen
