@@ -1,0 +1,1 @@
+"""The `pdnet` command-line tool; `main.main` is its entry point."""

@@ -5,17 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import traceback
 import uuid
 import warnings
 from collections.abc import Sequence
 
-from pdnet_cli.database_setup import migrate_service, seed_service
-from pdnet_cli.databases import service_databases
 from pdnet_cli.errors import CommandError
 from pdnet_cli.progress import report
-from pdnet_cli.stack_runner import UpOptions, run_up
-from pdnet_cli.suite import run_suite
 from pdnet_cli.tokens import (
     DEFAULT_TTL_S,
     ROLE_NAMES,
@@ -54,7 +49,9 @@ def _add_token(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=f"Mint a development token. Roles: {', '.join(ROLE_NAMES)}.",
     )
     token.add_argument("--role", type=role_name, action="append", default=[], metavar="ROLE")
-    token.add_argument("--sub", type=uuid_text, help="subject (user id); random if omitted")
+    token.add_argument(
+        "--sub", type=uuid_text, metavar="ID", help="subject (user id); random if omitted"
+    )
     token.add_argument("--centre", type=uuid_text, action="append", default=[], metavar="ID")
     token.add_argument("--network", type=uuid_text, action="append", default=[], metavar="ID")
     token.add_argument("--scope", help="space-separated OAuth scopes, for machine clients")
@@ -84,33 +81,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _migrate(workspace: Workspace, service: str | None) -> int:
-    specs = workspace.services(service)
-    async with service_databases(workspace, specs) as databases:
-        for spec in specs:
-            await migrate_service(spec, databases.url(spec))
-    return 0
-
-
-async def _seed(workspace: Workspace, service: str | None, scale: int | None) -> int:
-    """Seed each service; one failing does not stop the others, but makes the exit code 1."""
-    specs = workspace.services(service)
-    failed = []
-    async with service_databases(workspace, specs) as databases:
-        for spec in specs:
-            try:
-                summary = await seed_service(spec, databases.url(spec), scale=scale)
-            except CommandError as exc:
-                report(f"error: {exc}")
-                failed.append(spec.name)
-            except Exception:
-                report(f"error: seeding {spec.name} failed:\n{traceback.format_exc().rstrip()}")
-                failed.append(spec.name)
-            else:
-                report(f"seeding {spec.name}: {summary}")
-    return 1 if failed else 0
-
-
 def _token(workspace: Workspace, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if not args.role and not args.scope:
         parser.error("token: give at least one --role (or --scope for a machine client)")
@@ -127,15 +97,23 @@ def _token(workspace: Workspace, args: argparse.Namespace, parser: argparse.Argu
 
 def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     workspace = Workspace.find()
+    # Modules that touch databases and services are imported when their command runs: they pull
+    # in SQLAlchemy, alembic and the services, which `pdnet token` and `--help` need not wait for.
     if args.command == "up":
+        from pdnet_cli.stack_runner import UpOptions, run_up
+
         options = UpOptions(
             host=args.host, seed=not args.no_seed, ready_timeout_s=float(args.ready_timeout)
         )
-        return asyncio.run(run_up(workspace, options))
+        return run_up(workspace, options)
     if args.command == "migrate":
-        return asyncio.run(_migrate(workspace, args.service))
+        from pdnet_cli.database_setup import migrate_services
+
+        return asyncio.run(migrate_services(workspace, args.service))
     if args.command == "seed":
-        return asyncio.run(_seed(workspace, args.service, args.scale))
+        from pdnet_cli.database_setup import seed_services
+
+        return asyncio.run(seed_services(workspace, args.service, args.scale))
     if args.command == "token":
         return _token(workspace, args, parser)
     raise AssertionError(f"unhandled command {args.command}")
@@ -148,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv[:1] == ["test"]:
             # argparse would claim pytest's own options (-k, -x, --lf) as unknown; pass them on.
+            from pdnet_cli.suite import run_suite
+
             return run_suite(Workspace.find(), argv[1:])
         parser = build_parser()
         return _dispatch(parser.parse_args(argv), parser)

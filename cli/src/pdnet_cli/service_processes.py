@@ -21,7 +21,7 @@ import httpx
 from pdnet_cli.errors import CommandError
 from pdnet_cli.progress import report
 
-RECENT_LINES = 30
+RECENT_LINES = 12
 _MAX_LINE = 1 << 20
 
 

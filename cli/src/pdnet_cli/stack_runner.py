@@ -208,11 +208,15 @@ def _print_urls(children: list[ServiceProcess]) -> None:
     print("Ctrl-C stops everything.", flush=True)
 
 
-async def run_up(workspace: Workspace, options: UpOptions) -> int:
+def run_up(workspace: Workspace, options: UpOptions) -> int:
     specs = workspace.services()
     if not specs:
         raise CommandError(f"{STACK_FILE} lists no services")
     refuse_taken_ports(specs, options.host)
+    return asyncio.run(_run_stack(workspace, specs, options))
+
+
+async def _run_stack(workspace: Workspace, specs: list[ServiceSpec], options: UpOptions) -> int:
     signals = StopSignals()
     with signals.installed():
         async with AsyncExitStack() as running:

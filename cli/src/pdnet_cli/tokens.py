@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from pdnet_cli.progress import report, warn
 from pdnet_cli.workspace import Workspace
-from shared.auth import Role
 from shared.dev_issuer import DevIssuer
 
-ROLE_NAMES = tuple(role.value for role in Role)
+# The values of shared.auth.Role, spelled out because importing shared.auth pulls in FastAPI
+# and strawberry (seconds) for a command that should answer at once; a test keeps them equal.
+ROLE_NAMES = ("platform_admin", "network_admin", "centre_manager", "educator", "teacher")
 DEFAULT_TTL_S = 12 * 3600
 MAX_TTL_S = 30 * 24 * 3600
 
@@ -56,9 +57,9 @@ class TokenRequest:
 def scoping_warnings(request: TokenRequest) -> list[str]:
     """Scoped roles without their scope mint fine but grant nothing, which puzzles people."""
     warnings = []
-    if Role.NETWORK_ADMIN.value in request.roles and not request.networks:
+    if "network_admin" in request.roles and not request.networks:
         warnings.append("network_admin acts only on the networks given with --network ID")
-    if Role.CENTRE_MANAGER.value in request.roles and not request.centres:
+    if "centre_manager" in request.roles and not request.centres:
         warnings.append("centre_manager acts only on the centres given with --centre ID")
     return warnings
 

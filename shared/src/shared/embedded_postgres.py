@@ -6,6 +6,8 @@ its data folder. Production never uses this; it sets each service's `DATABASE_UR
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -24,11 +26,24 @@ class EmbeddedPostgres:
         import pgserver  # only the development and test environments install it
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._forget_dead_holders()
         self._server = pgserver.get_server(
             self.data_dir, cleanup_mode="stop" if self._stop_on_exit else None
         )
         query = parse_qs(urlparse(self._server.get_uri()).query)
         self.socket_dir = query["host"][0]
+
+    def _forget_dead_holders(self) -> None:
+        """pgserver stops the server when its last holder exits; a holder killed with SIGKILL
+        never deregisters, and the server would then never be stopped. Drop such holders."""
+        holders = self.data_dir / ".handle_pids.json"
+        try:
+            pids = json.loads(holders.read_text())
+        except (OSError, ValueError):
+            return
+        alive = [pid for pid in pids if isinstance(pid, int) and _is_running(pid)]
+        if alive != pids:
+            holders.write_text(json.dumps(alive))
 
     def stop(self) -> None:
         if self._server is not None:
@@ -60,3 +75,13 @@ class EmbeddedPostgres:
             await conn.execute(f'CREATE DATABASE "{name}"')
         finally:
             await conn.close()
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

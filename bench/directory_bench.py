@@ -1,0 +1,282 @@
+"""Directory service benchmark, run by hand: search latency, deep paging and centre-by-id
+throughput against a minimal Starlette + asyncpg baseline measured in the same run.
+
+    .venv/bin/python bench/directory_bench.py [--centres 100000] [--duration 10]
+
+See bench/README.md for what is measured and why; the latest numbers are in bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from bench_database import (
+    DATABASE,
+    capture_centre_by_id,
+    prepare_database,
+    sample_centre_ids,
+)
+from load_measurements import (
+    Latencies,
+    Throughput,
+    cursor_of_page,
+    get_ok,
+    new_client,
+    throughput,
+    time_alternately,
+    time_requests,
+)
+from server_processes import ServerProcess, start_uvicorn, stop, wait_ready
+
+from shared.dev_issuer import DevIssuer
+from shared.embedded_postgres import EmbeddedPostgres
+from shared.stack import find_repo_root, load_stack
+
+BENCH_DIR = Path(__file__).resolve().parent
+SEARCHES = {
+    "search country=FR&subject=physics": "/v1/centres?country=FR&subject=physics&limit=50",
+    "search q=enseignants": "/v1/centres?q=enseignants&limit=50",
+}
+# Capitals inside the synthetic data's country boxes, so each circle holds a realistic crowd.
+NEAR_POINTS = ["48.85,2.35", "60.17,24.94", "52.52,13.40", "41.90,12.50", "59.33,18.07"]
+LATENCY_TARGET_MS = 30.0
+PAGE_RATIO_TARGET = 1.5
+THROUGHPUT_RATIO_TARGET = 0.5
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    measured: str
+    target: str = ""
+    passed: bool | None = None
+    """None for rows shown for context only."""
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--centres", type=int, default=100_000, help="synthetic centres")
+    parser.add_argument("--requests", type=int, default=300, help="timed requests per latency")
+    parser.add_argument("--page", type=int, default=1000, help="the deep page compared to page 1")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per throughput run")
+    parser.add_argument("--concurrency", type=int, default=16, help="throughput coroutines")
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    root = find_repo_root(BENCH_DIR)
+    spec = next(s for s in load_stack(root) if s.name == "directory")
+    print(f"{platform.node()}: {os.cpu_count()} CPUs, load average {_load()} before start")
+    postgres = EmbeddedPostgres(root / ".pdnet" / "bench-postgres")
+    servers: list[ServerProcess] = []
+    try:
+        postgres.start()
+        asyncio.run(run(args, postgres, spec.path, spec.app, servers))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    finally:
+        # Children first: a service losing its database mid-shutdown only adds noise to its log.
+        for server in servers:
+            stop(server)
+        postgres.stop()
+    return 0
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+async def run(
+    args: argparse.Namespace,
+    postgres: EmbeddedPostgres,
+    service_dir: Path,
+    service_app: str,
+    servers: list[ServerProcess],
+) -> None:
+    started = time.perf_counter()
+    await prepare_database(postgres, service_dir, centres=args.centres)
+    ids = await sample_centre_ids(postgres, 5000)
+    with tempfile.TemporaryDirectory(prefix="pdnet-bench-") as tmp:
+        workdir = Path(tmp)
+        sql_file = workdir / "centre_by_id.json"
+        (await capture_centre_by_id(postgres, ids[0])).write(sql_file)
+        issuer = DevIssuer(workdir / "issuer")
+        issuer.ensure_keys()
+        service_env = {
+            "DIRECTORY_DATABASE_URL": postgres.url(DATABASE),
+            "DIRECTORY_JWKS_FILE": str(issuer.jwks_path),
+            "DIRECTORY_ENVIRONMENT": "production",
+            "DIRECTORY_LOG_FORMAT": "json",
+            "DIRECTORY_LOG_LEVEL": "WARNING",
+        }
+        baseline_env = {
+            "BENCH_DATABASE_DSN": postgres.url(DATABASE, driver="postgresql"),
+            "BENCH_CENTRE_SQL_FILE": str(sql_file),
+        }
+        service = start_uvicorn("directory", service_app, env=service_env, log_dir=workdir)
+        servers.append(service)
+        baseline = start_uvicorn(
+            "baseline", "minimal_centre_app:create_app", env=baseline_env, log_dir=workdir,
+            app_dir=BENCH_DIR,
+        )  # fmt: skip
+        servers.append(baseline)
+        await asyncio.gather(wait_ready(service, "/readyz"), wait_ready(baseline, "/readyz"))
+        print(f"servers ready: directory {service.base_url}, baseline {baseline.base_url}")
+        print(f"setup took {time.perf_counter() - started:.0f} s; measuring")
+        rows = await measure(args, service, baseline, ids)
+        for server in (service, baseline):
+            tail = server.log_tail()
+            if tail:
+                print(f"--- {server.name} log (last lines) ---\n{tail}")
+    print_table(rows)
+    print(f"total {time.perf_counter() - started:.0f} s, load average {_load()} at the end")
+
+
+async def measure(
+    args: argparse.Namespace, service: ServerProcess, baseline: ServerProcess, ids: list[uuid.UUID]
+) -> list[Row]:
+    rows: list[Row] = []
+    n, warmup = args.requests, 30
+    async with (
+        new_client(service.base_url, connections=args.concurrency) as ours,
+        new_client(baseline.base_url, connections=args.concurrency) as base,
+    ):
+        await check_same_centre(ours, base, ids[1])
+        for name, path in SEARCHES.items():
+            items = len((await get_ok(ours, path)).json()["items"])
+            print(f"{name}: {items} items per page")
+            rows.append(
+                latency_row(name, await time_requests(ours, [path], warmup=warmup, count=n))
+            )
+        near = [f"/v1/centres?near={p}&radius_km=50&limit=50" for p in NEAR_POINTS]
+        counts = [len((await get_ok(ours, path)).json()["items"]) for path in near]
+        print(f"near: {counts} items per page at {NEAR_POINTS}")
+        rows.append(
+            latency_row(
+                f"near, radius 50 km ({len(near)} points)",
+                await time_requests(ours, near, warmup=warmup, count=n),
+            )
+        )
+        rows.append(await deep_page_row(ours, args.page, warmup=warmup, count=200))
+        rows += await by_id_rows(args, ours, base, ids, warmup=warmup)
+    return rows
+
+
+async def check_same_centre(
+    ours: httpx.AsyncClient, base: httpx.AsyncClient, centre_id: uuid.UUID
+) -> None:
+    """The baseline must return the same row, or its speed compares nothing."""
+    mine = (await get_ok(ours, f"/v1/centres/{centre_id}")).json()
+    theirs = (await get_ok(base, f"/centres/{centre_id}")).json()
+    if mine["id"] != theirs["id"] or mine["country"] != theirs["country"]:
+        raise RuntimeError(f"baseline disagrees about centre {centre_id}: {mine} vs {theirs}")
+
+
+def latency_row(name: str, latencies: Latencies) -> Row:
+    return Row(
+        name=f"{name}: p50 / p95",
+        measured=f"{latencies.p50:.1f} / {latencies.p95:.1f} ms",
+        target=f"p95 < {LATENCY_TARGET_MS:.0f} ms",
+        passed=latencies.p95 < LATENCY_TARGET_MS,
+    )
+
+
+async def deep_page_row(client: httpx.AsyncClient, page: int, *, warmup: int, count: int) -> Row:
+    listing = "/v1/centres?limit=50"
+    print(f"walking cursors to page {page} of {listing}")
+    cursor = await cursor_of_page(client, listing, page)
+    first, deep = await time_alternately(
+        client, listing, f"{listing}&after={cursor}", warmup=warmup, count=count
+    )
+    ratio = deep.p50 / first.p50
+    return Row(
+        name=f"listing page {page} vs page 1: p50",
+        measured=f"{deep.p50:.1f} vs {first.p50:.1f} ms = {ratio:.2f}x",
+        target=f"<= {PAGE_RATIO_TARGET}x",
+        passed=ratio <= PAGE_RATIO_TARGET,
+    )
+
+
+async def by_id_rows(
+    args: argparse.Namespace,
+    ours: httpx.AsyncClient,
+    base: httpx.AsyncClient,
+    ids: list[uuid.UUID],
+    *,
+    warmup: int,
+) -> list[Row]:
+    texts = [str(i) for i in ids]
+    ours_paths = [f"/v1/centres/{i}" for i in texts[:300]]
+    base_paths = [f"/centres/{i}" for i in texts[:300]]
+    # Sequential latency first: the fixed per-request cost, without queueing.
+    ours_lat = await time_requests(ours, ours_paths, warmup=warmup, count=args.requests)
+    base_lat = await time_requests(base, base_paths, warmup=warmup, count=args.requests)
+    rows = [
+        Row(
+            name="GET centre by id, one at a time: p50",
+            measured=f"{ours_lat.p50:.2f} vs baseline {base_lat.p50:.2f} ms",
+        )
+    ]
+    runs: dict[str, list[Throughput]] = {"ours": [], "baseline": []}
+    for round_number in (1, 2):
+        # ours, baseline, then baseline, ours: drift during the run cancels out over the pair.
+        order = ("ours", "baseline") if round_number == 1 else ("baseline", "ours")
+        for who in order:
+            client, prefix = (ours, "/v1/centres/") if who == "ours" else (base, "/centres/")
+
+            def path_for(rng: random.Random, prefix: str = prefix) -> str:
+                return prefix + rng.choice(texts)
+
+            await throughput(client, path_for, concurrency=args.concurrency, duration_s=1.0)
+            result = await throughput(
+                client, path_for, concurrency=args.concurrency, duration_s=args.duration,
+                seed=round_number,
+            )  # fmt: skip
+            runs[who].append(result)
+            print(f"  round {round_number} {who}: {result.per_second:.0f} req/s")
+    ours_rate = sum(r.requests for r in runs["ours"]) / sum(r.seconds for r in runs["ours"])
+    base_rate = sum(r.requests for r in runs["baseline"]) / sum(r.seconds for r in runs["baseline"])
+    ratio = ours_rate / base_rate
+    rows.append(
+        Row(
+            name=f"GET centre by id, {args.concurrency} concurrent: req/s",
+            measured=f"{ours_rate:.0f} vs baseline {base_rate:.0f} = {ratio:.2f}x",
+            target=f">= {THROUGHPUT_RATIO_TARGET}x baseline",
+            passed=ratio >= THROUGHPUT_RATIO_TARGET,
+        )
+    )
+    return rows
+
+
+def print_table(rows: list[Row]) -> None:
+    header = Row("measurement", "measured", "target")
+    widths = [
+        max(len(getattr(r, f)) for r in [header, *rows]) for f in ("name", "measured", "target")
+    ]
+
+    def line(r: Row, verdict: str) -> str:
+        cells = [c.ljust(w) for c, w in zip((r.name, r.measured, r.target), widths, strict=True)]
+        return "  ".join([*cells, verdict])
+
+    print()
+    print(line(header, "result"))
+    print("-" * (sum(widths) + 12))
+    for r in rows:
+        print(line(r, "" if r.passed is None else ("PASS" if r.passed else "FAIL")))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+from tests.directory.conftest import directory
+
+__all__ = ["directory"]
