@@ -32,6 +32,15 @@ class ServerProcess:
     def base_url(self) -> str:
         return f"http://{HOST}:{self.port}"
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU this server has used so far, from Linux's /proc.
+
+        With one worker uvicorn serves from this very process. CPU per request moves much less
+        than req/s when other work competes for the cores, so it is the steadier comparison.
+        """
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def log_tail(self, lines: int = 30) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])

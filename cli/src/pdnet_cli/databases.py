@@ -32,7 +32,7 @@ class ServiceDatabases:
 
 
 async def _start_embedded(workspace: Workspace) -> EmbeddedPostgres:
-    report(f"starting PostgreSQL ({workspace.postgres_dir.relative_to(workspace.root)})…")
+    report(f"starting PostgreSQL ({workspace.shown(workspace.postgres_dir)})…")
     postgres = EmbeddedPostgres(workspace.postgres_dir)
     try:
         # In a thread: initdb on the first run takes seconds, and a Ctrl-C must not wait for it.

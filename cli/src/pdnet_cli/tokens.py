@@ -74,7 +74,7 @@ def _describe(request: TokenRequest, issuer: DevIssuer, workspace: Workspace) ->
         parts.append(f"scope {request.scope!r}")
     hours = request.ttl_s / 3600
     lifetime = f"{hours:g} h" if request.ttl_s >= 3600 else f"{request.ttl_s} s"
-    signer = issuer.directory.relative_to(workspace.root)
+    signer = workspace.shown(issuer.directory)
     return (
         f"token for {'; '.join(parts)}; valid {lifetime}; signed by the dev issuer in {signer}. "
         "Send it as 'Authorization: Bearer <token>':"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,9 @@ class Workspace:
 
     @property
     def state_dir(self) -> Path:
-        return self.root / ".pdnet"
+        """`PDNET_STATE_DIR` moves it, e.g. so a test can run a whole stack in a temp folder."""
+        override = os.environ.get("PDNET_STATE_DIR")
+        return Path(override) if override else self.root / ".pdnet"
 
     @property
     def postgres_dir(self) -> Path:
@@ -33,6 +36,10 @@ class Workspace:
     def issuer_dir(self) -> Path:
         """The development issuer's keys, shared by `pdnet up` and `pdnet token`."""
         return self.state_dir / "dev-issuer"
+
+    def shown(self, path: Path) -> str:
+        """A path as the user should read it: relative to the repository when inside it."""
+        return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
 
     def services(self, only: str | None = None) -> list[ServiceSpec]:
         """The services in services.toml, or just the one named `only`."""
