@@ -125,3 +125,19 @@ async def test_an_unexpected_error_is_a_500_problem_without_internals(
         response = await client.get("/boom")
     assert_problem(response, 500)
     assert "hunter2" not in response.text
+
+
+async def test_text_postgresql_cannot_store_is_a_422_not_a_500(directory: ServiceHarness) -> None:
+    async with directory.as_role("platform_admin") as admin:
+        nul_body = await admin.post(
+            "/v1/centres", json={"name": {"en": "Nul\u0000centre"}, "country": "FI"}
+        )
+        surrogate = await admin.post(
+            "/v1/networks",
+            content=b'{"name": {"en": "\\udbb6"}, "kind": "national"}',
+            headers={"Content-Type": "application/json"},
+        )
+        nul_query = await admin.get("/v1/centres", params={"q": "a\u0000b"})
+    assert_problem(nul_body, 422, "body.name.en")
+    assert_problem(surrogate, 422, "body.name.en")
+    assert_problem(nul_query, 422, "query.q")

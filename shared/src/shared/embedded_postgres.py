@@ -68,6 +68,13 @@ class EmbeddedPostgres:
         finally:
             await conn.close()
 
+    async def drop_database(self, name: str) -> None:
+        conn = await self._admin()
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
     async def recreate_database(self, name: str) -> None:
         conn = await self._admin()
         try:

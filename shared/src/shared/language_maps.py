@@ -25,6 +25,9 @@ LanguageTag = Annotated[
 ]
 """A language a text is written in (or a course is taught in)."""
 
+QueryLanguageTag = Annotated[str, StringConstraints(pattern=LANGUAGE_TAG)]
+"""The same, as a repeated query parameter (where `Field` metadata is not allowed)."""
+
 
 def _not_blank(value: dict[str, str]) -> dict[str, str]:
     for tag, text in value.items():
@@ -38,17 +41,22 @@ _MAP_FIELD = Field(
     max_length=40,
     description='Text by language tag, e.g. {"en": "...", "fi": "..."}.',
     examples=[{"en": "LUMA Centre Finland", "fi": "LUMA-keskus Suomi"}],
+    json_schema_extra={"propertyNames": {"pattern": LANGUAGE_TAG}},
 )
 
 ShortText = Annotated[
-    dict[LanguageTag, Annotated[str, StringConstraints(min_length=1, max_length=300)]],
+    dict[
+        LanguageTag, Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=r"\S")]
+    ],
     _MAP_FIELD,
     AfterValidator(_not_blank),
 ]
 """Names and titles: a language map of up to 300 characters per language."""
 
 LongText = Annotated[
-    dict[LanguageTag, Annotated[str, StringConstraints(min_length=1, max_length=8000)]],
+    dict[
+        LanguageTag, Annotated[str, StringConstraints(min_length=1, max_length=8000, pattern=r"\S")]
+    ],
     _MAP_FIELD,
     AfterValidator(_not_blank),
 ]

@@ -13,16 +13,22 @@ from typing import Any
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from shared.api_models import UNSTORABLE, is_storable
 from shared.auth import TokenVerifier
 from shared.db import Database, EngineDatabase, create_engine
 from shared.explorer import mount_graphiql_assets, mount_openapi_explorer
 from shared.logging import RequestContextMiddleware, configure_logging
-from shared.problems import PROBLEM_JSON, ServiceUnavailable, install_problem_handlers
+from shared.problems import (
+    PROBLEM_JSON,
+    InvalidInput,
+    ServiceUnavailable,
+    install_problem_handlers,
+)
 from shared.settings import BaseServiceSettings
 
 ServiceLifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -70,6 +76,7 @@ def build_service_app(
             await engine.dispose()
 
     app = FastAPI(
+        dependencies=[Depends(_reject_unstorable_query)],
         title=title,
         description=description,
         version=version,
@@ -88,6 +95,15 @@ def build_service_app(
     mount_openapi_explorer(app, title=title)
     mount_graphiql_assets(app)
     return app
+
+
+async def _reject_unstorable_query(request: Request) -> None:
+    for name, value in request.query_params.multi_items():
+        if not (is_storable(name) and is_storable(value)):
+            raise InvalidInput(
+                f"query.{name}: {UNSTORABLE}",
+                errors=[{"field": f"query.{name}", "message": UNSTORABLE}],
+            )
 
 
 def _health_router() -> APIRouter:

@@ -78,14 +78,19 @@ class ServiceDatabases:
     stack: dict[str, ServiceSpec]
     engines: dict[str, AsyncEngine] = field(default_factory=dict)
 
+    @staticmethod
+    def database_name(name: str) -> str:
+        # Per process, so two test runs sharing the embedded server never touch each other.
+        return f"test_{name}_{os.getpid()}"
+
     def url(self, name: str) -> str:
-        return self.postgres.url(f"test_{name}")
+        return self.postgres.url(self.database_name(name))
 
     async def migrated(self, name: str) -> AsyncEngine:
         """A fresh database for the service, at its migrations' head, migrated once per run."""
         if name in self.engines:
             return self.engines[name]
-        await self.postgres.recreate_database(f"test_{name}")
+        await self.postgres.recreate_database(self.database_name(name))
         engine = create_async_engine(self.url(name), pool_size=20, max_overflow=20)
         async with engine.begin() as conn:
             await upgrade(conn, self.stack[name].path)
@@ -93,8 +98,9 @@ class ServiceDatabases:
         return engine
 
     async def dispose(self) -> None:
-        for engine in self.engines.values():
+        for name, engine in self.engines.items():
             await engine.dispose()
+            await self.postgres.drop_database(self.database_name(name))
 
 
 @contextmanager

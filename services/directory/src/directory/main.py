@@ -41,5 +41,7 @@ def create_app(settings: DirectorySettings | None = None) -> FastAPI:
     for router in (networks_router, centres_router, labels_router, educators_router):
         app.include_router(router)
     # GraphQL documents itself (introspection, GraphiQL); OpenAPI covers the REST API only.
-    app.include_router(graphql_router(schema, make_loaders), prefix="/graphql", include_in_schema=False)
+    app.include_router(
+        graphql_router(schema, make_loaders), prefix="/graphql", include_in_schema=False
+    )
     return app

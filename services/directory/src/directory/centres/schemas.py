@@ -103,12 +103,15 @@ class CentreUpdate(StrictModel):
     identifiers: list[Identifier] | None = Field(default=None, max_length=20)
     status: CentreStatus | None = None
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> CentreUpdate:
-        for required in ("name", "country", "status", "subjects", "audiences", "languages"):
-            if required in self.model_fields_set and getattr(self, required) is None:
-                raise ValueError(f"{required} cannot be cleared")
-        return self
+    __omittable__ = (
+        "name",
+        "country",
+        "status",
+        "subjects",
+        "audiences",
+        "languages",
+        "identifiers",
+    )
 
 
 class MembershipRead(BaseModel):

@@ -20,7 +20,7 @@ from directory.educators.schemas import (
 from shared.auth import CurrentPrincipal, MaybePrincipal
 from shared.db import SessionDep
 from shared.etags import etag_for
-from shared.language_maps import language_preferences
+from shared.language_maps import QueryLanguageTag, language_preferences
 from shared.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 from shared.taxonomy import Subject
 
@@ -36,9 +36,7 @@ async def list_educators(
     languages: Languages,
     centre: uuid.UUID | None = None,
     subject: Annotated[list[Subject] | None, Query(max_length=10)] = None,
-    language: Annotated[
-        list[Annotated[str, Query(pattern=r"^[a-z]{2,3}$")]] | None, Query(max_length=10)
-    ] = None,
+    language: Annotated[list[QueryLanguageTag] | None, Query(max_length=10)] = None,
     method: Annotated[list[Method] | None, Query(max_length=10)] = None,
     available_for_exchange: bool | None = None,
     limit: LimitQuery = DEFAULT_LIMIT,

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints
 
 from shared.api_models import StrictModel
 from shared.language_maps import LanguageTag, LongText, pick
@@ -50,20 +50,15 @@ class EducatorUpdate(StrictModel):
     public_profile: bool | None = None
     contact: Contact | None = None
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> EducatorUpdate:
-        for required in (
-            "display_name",
-            "subjects",
-            "levels",
-            "methods",
-            "languages",
-            "available_for_exchange",
-            "public_profile",
-        ):
-            if required in self.model_fields_set and getattr(self, required) is None:
-                raise ValueError(f"{required} cannot be cleared")
-        return self
+    __omittable__ = (
+        "display_name",
+        "subjects",
+        "levels",
+        "methods",
+        "languages",
+        "available_for_exchange",
+        "public_profile",
+    )
 
 
 class EducatorRead(BaseModel):

@@ -39,12 +39,7 @@ class LabelUpdate(StrictModel):
     evidence_url: WebAddress | None = None
     holders: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=50)
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> LabelUpdate:
-        for required in ("name", "issuer", "valid_from", "holders"):
-            if required in self.model_fields_set and getattr(self, required) is None:
-                raise ValueError(f"{required} cannot be cleared")
-        return self
+    __omittable__ = ("name", "issuer", "valid_from", "holders")
 
 
 class LabelRead(BaseModel):

@@ -6,9 +6,9 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.api_models import StrictModel
+from shared.api_models import StrictModel, document_omittable
 from shared.language_maps import LongText, ShortText, pick
 from shared.taxonomy import CountryCode, WebAddress
 
@@ -38,16 +38,19 @@ class NetworkUpdate(StrictModel):
     country: CountryCode | None = None
     website: WebAddress | None = None
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> NetworkUpdate:
-        for required in ("name", "kind"):
-            if required in self.model_fields_set and getattr(self, required) is None:
-                raise ValueError(f"{required} cannot be cleared")
-        return self
+    __omittable__ = ("name", "kind")
+
+
+def _one_member_schema(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    document_omittable(schema, model)
+    schema["oneOf"] = [{"required": ["centre_id"]}, {"required": ["network_id"]}]
 
 
 class MembershipCreate(StrictModel):
     """Exactly one of `centre_id` and `network_id`: who joins the network."""
+
+    model_config = ConfigDict(json_schema_extra=_one_member_schema)
+    __omittable__ = ("centre_id", "network_id", "starts_on")
 
     centre_id: uuid.UUID | None = None
     network_id: uuid.UUID | None = None
