@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from graphql import GraphQLError
 from fastapi.responses import HTMLResponse
 from strawberry.extensions import MaskErrors, QueryDepthLimiter
 from strawberry.fastapi import BaseContext, GraphQLRouter
@@ -34,9 +35,12 @@ class GraphQLContext(BaseContext):
         """The caller's Accept-Language preferences, for fields without an explicit `lang`."""
 
 
-def _should_mask(error: Any) -> bool:
-    # Expected failures (problems) keep their message; anything else is masked.
-    return not isinstance(getattr(error, "original_error", None), Problem)
+def _should_mask(error: GraphQLError) -> bool:
+    """Mask unexpected exceptions only; problems, permission and query errors keep their text."""
+    original = error.original_error
+    if original is None:
+        return False  # raised by GraphQL itself: syntax, validation, permissions
+    return not isinstance(original, Problem | GraphQLError)
 
 
 def federation_schema(**kwargs: Any) -> Schema:
