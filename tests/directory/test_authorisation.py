@@ -133,3 +133,18 @@ async def test_a_network_cannot_become_a_member_of_its_own_member(
             f"/v1/networks/{child['id']}/members", json={"network_id": parent["id"]}
         )
     assert response.status_code == 409
+
+
+async def test_a_network_admin_sees_contacts_of_their_networks_educators_in_listings(
+    directory: ServiceHarness,
+) -> None:
+    network = await a_network(directory)
+    inside = await a_centre(directory, networks=[{"network_id": network["id"]}])
+    outside = await a_centre(directory)
+    await an_educator(directory, inside["id"], contact={"email": "in@example.org"})
+    await an_educator(directory, outside["id"], contact={"email": "out@example.org"})
+    async with directory.as_role("network_admin", networks=[network["id"]]) as admin:
+        listing = (await admin.get("/v1/educators")).json()["items"]
+    contacts = {e["centre_id"]: e["contact"] for e in listing}
+    assert contacts[inside["id"]] == {"email": "in@example.org", "phone": None}
+    assert contacts[outside["id"]] is None

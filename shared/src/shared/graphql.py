@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from graphql import GraphQLError
 from fastapi.responses import HTMLResponse
+from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, QueryDepthLimiter
 from strawberry.fastapi import BaseContext, GraphQLRouter
 from strawberry.federation import Schema

@@ -96,9 +96,33 @@ async def can_see_educator_contact(
     return await can_manage_centre(session, principal, educator.centre_id)
 
 
+_CENTRES_NETWORKS = text(
+    """
+    WITH RECURSIVE up(centre_id, network_id) AS (
+        SELECT centre_id, network_id FROM network_memberships
+         WHERE centre_id = ANY(:centre_ids) AND (ends_on IS NULL OR ends_on >= current_date)
+        UNION
+        SELECT up.centre_id, m.network_id FROM network_memberships m
+          JOIN up ON m.member_network_id = up.network_id
+         WHERE m.ends_on IS NULL OR m.ends_on >= current_date
+    )
+    SELECT centre_id, network_id FROM up
+    """
+)
+
+
 async def centres_managed_among(
     session: AsyncSession, principal: Principal | None, centre_ids: set[uuid.UUID]
 ) -> set[uuid.UUID]:
-    if principal is None:
+    """Which of these centres the principal manages, in one query for a whole page."""
+    if principal is None or not centre_ids:
         return set()
-    return {c for c in centre_ids if await can_manage_centre(session, principal, c)}
+    if principal.is_platform_admin:
+        return set(centre_ids)
+    managed = (
+        set(centre_ids) & principal.centre_ids if Role.CENTRE_MANAGER in principal.roles else set()
+    )
+    if Role.NETWORK_ADMIN in principal.roles and principal.network_ids:
+        rows = await session.execute(_CENTRES_NETWORKS, {"centre_ids": list(centre_ids)})
+        managed |= {row.centre_id for row in rows if row.network_id in principal.network_ids}
+    return managed

@@ -41,6 +41,21 @@ EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE = 111.195
 # Languages whose text search configuration a query is tried in when the caller names none.
 SEARCH_CONFIGS = ("english", "french", "finnish", "italian", "german", "swedish", "simple")
+_CONFIG_BY_LANGUAGE = {
+    "en": "english",
+    "fr": "french",
+    "fi": "finnish",
+    "it": "italian",
+    "de": "german",
+    "sv": "swedish",
+}
+
+
+def search_config_for(language: str | None) -> str | None:
+    """The text search configuration for a language tag; `simple` when there is none."""
+    if language is None:
+        return None
+    return _CONFIG_BY_LANGUAGE.get(language.split("-")[0], "simple")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from directory.centres import service
-from directory.centres.repository import CentreFilters, Near
+from directory.centres.repository import CentreFilters, Near, search_config_for
 from directory.centres.schemas import (
     CentreCreate,
     CentrePage,
@@ -28,14 +28,6 @@ from shared.taxonomy import Audience, Subject
 router = APIRouter(prefix="/v1/centres", tags=["centres"])
 
 Languages = Annotated[list[str], Depends(language_preferences)]
-LANGUAGE_CONFIGS = {
-    "en": "english",
-    "fr": "french",
-    "fi": "finnish",
-    "it": "italian",
-    "de": "german",
-    "sv": "swedish",
-}
 
 
 def parse_near(near: str | None, radius_km: float) -> Near | None:
@@ -101,12 +93,9 @@ def centre_filters(
     ] = None,
 ) -> CentreFilters:
     statuses = tuple(centre_status or ("active", "temporarily_closed"))
-    search_config = None
-    if search_lang is not None:
-        search_config = LANGUAGE_CONFIGS.get(search_lang.split("-")[0], "simple")
     return CentreFilters(
         q=q,
-        search_language=search_config,
+        search_language=search_config_for(search_lang),
         country=country,
         region=region,
         subjects=tuple(subject or ()),

@@ -13,9 +13,9 @@ from directory.centres.repository import (
     Near,
     cursor_for,
     ordering_of,
+    search_config_for,
     search_centres,
 )
-from directory.centres.routes import LANGUAGE_CONFIGS
 from directory.educators.repository import EducatorFilters, list_educators
 from directory.graphql.types import Centre, Educator, Network, parse_id
 from directory.networks.repository import list_networks
@@ -69,9 +69,7 @@ def _centre_filters(given: CentreFilter | None) -> CentreFilters:
     language = given.search_language
     return CentreFilters(
         q=given.q,
-        search_language=LANGUAGE_CONFIGS.get(language.split("-")[0], "simple")
-        if language
-        else None,
+        search_language=search_config_for(language),
         country=given.country,
         region=given.region,
         subjects=tuple(given.subjects or ()),
