@@ -13,8 +13,8 @@ from directory.centres.repository import (
     Near,
     cursor_for,
     ordering_of,
-    search_config_for,
     search_centres,
+    search_config_for,
 )
 from directory.educators.repository import EducatorFilters, list_educators
 from directory.graphql.types import Centre, Educator, Network, parse_id
