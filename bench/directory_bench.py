@@ -103,6 +103,19 @@ def _load() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
+def _cpu_jiffies() -> list[int]:
+    """The machine-wide counters of /proc/stat: user nice system idle iowait irq softirq steal."""
+    return [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
+
+
+def _machine_usage(before: list[int], after: list[int]) -> str:
+    # Busy and steal (time the hypervisor gave to other guests) say how quiet the run was.
+    delta = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(delta) or 1
+    busy = total - delta[3] - delta[4] - delta[7]
+    return f"CPUs {busy / total:.0%} busy, {delta[7] / total:.0%} stolen by the hypervisor"
+
+
 async def run(
     args: argparse.Namespace,
     postgres: EmbeddedPostgres,
@@ -110,7 +123,7 @@ async def run(
     service_app: str,
     servers: list[ServerProcess],
 ) -> None:
-    started = time.perf_counter()
+    started, jiffies = time.perf_counter(), _cpu_jiffies()
     await prepare_database(postgres, service_dir, centres=args.centres)
     ids = await sample_centre_ids(postgres, 5000)
     with tempfile.TemporaryDirectory(prefix="pdnet-bench-") as tmp:
@@ -150,6 +163,7 @@ async def run(
                 print(f"--- {server.name} log (last lines) ---\n{tail}")
     print_table(rows)
     print(f"total {time.perf_counter() - started:.0f} s, load average {_load()} at the end")
+    print(f"during the run: {_machine_usage(jiffies, _cpu_jiffies())}")
 
 
 async def measure(

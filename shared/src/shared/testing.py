@@ -176,12 +176,20 @@ def open_service(test_databases: ServiceDatabases, dev_issuer: DevIssuer) -> Ope
     """`async with open_service("directory") as svc:` — the real app on the test database."""
 
     @asynccontextmanager
-    async def opener(name: str, *, isolated: bool = True) -> AsyncIterator[ServiceHarness]:
+    async def opener(
+        name: str, *, isolated: bool = True, peers: dict[str, FastAPI | str] | None = None
+    ) -> AsyncIterator[ServiceHarness]:
+        """`peers` routes calls to other services: an app (in this process) or a URL."""
         spec = test_databases.stack[name]
         engine = await test_databases.migrated(name)
         with _service_env(spec, test_databases.url(name), dev_issuer):
             app: FastAPI = spec.load_app_factory()()
             async with app.router.lifespan_context(app):
+                for peer, target in (peers or {}).items():
+                    if isinstance(target, str):
+                        app.state.peers.route_to_url(peer, target)
+                    else:
+                        app.state.peers.route_to_app(peer, target)
                 verifier = TokenVerifier(app.state.settings)
                 if not isolated:
                     harness = ServiceHarness(spec, app, dev_issuer, app.state.db)

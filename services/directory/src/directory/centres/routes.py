@@ -6,7 +6,9 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
+from pydantic import BaseModel, Field
 
+from directory import access
 from directory.centres import service
 from directory.centres.repository import CentreFilters, Near, search_config_for
 from directory.centres.schemas import (
@@ -175,3 +177,22 @@ async def update_centre(
     row = await service.get_centre(session, centre_id=centre_id)
     response.headers["ETag"] = etag_for(row.version)
     return CentreRead.from_row(row, languages)
+
+
+class CentreNetworks(BaseModel):
+    centre_id: uuid.UUID
+    network_ids: list[uuid.UUID] = Field(
+        description="Every network the centre belongs to, directly or through its networks."
+    )
+
+
+@router.get(
+    "/{centre_id}/networks",
+    summary="Networks a centre belongs to, transitively",
+    response_model=CentreNetworks,
+)
+async def centre_networks(centre_id: uuid.UUID, session: SessionDep) -> CentreNetworks:
+    """Other services use this to decide which network admins may act for a centre."""
+    await service.get_centre(session, centre_id=centre_id)
+    network_ids = await access.networks_of_centre(session, centre_id)
+    return CentreNetworks(centre_id=centre_id, network_ids=sorted(network_ids))

@@ -1,0 +1,1 @@
+"""The events service: courses, events and sessions, registration, attendance, CPD hours."""

@@ -1,0 +1,1 @@
+"""Demo events drawn from the network's seed documents."""

@@ -1,0 +1,19 @@
+"""Request dependencies shared by the events service's routers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import httpx
+from fastapi import Depends, Request
+
+from shared.language_maps import language_preferences
+
+
+def directory_client(request: Request) -> httpx.AsyncClient:
+    client: httpx.AsyncClient = request.app.state.peers["directory"]
+    return client
+
+
+DirectoryDep = Annotated[httpx.AsyncClient, Depends(directory_client)]
+Languages = Annotated[list[str], Depends(language_preferences)]

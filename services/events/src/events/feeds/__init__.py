@@ -1,0 +1,1 @@
+"""Open formats for events: iCalendar feeds and schema.org JSON-LD."""

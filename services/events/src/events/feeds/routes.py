@@ -1,0 +1,5 @@
+"""REST endpoints for iCalendar feeds and JSON-LD."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["feeds"])

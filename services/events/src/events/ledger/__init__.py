@@ -1,0 +1,1 @@
+"""Attendance per session and the CPD-hours ledger it feeds."""

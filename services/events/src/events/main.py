@@ -1,0 +1,65 @@
+"""The events service: courses and events, registration, attendance and CPD hours (port 8002)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from events.catalogue.routes import router as catalogue_router
+from events.feeds.routes import router as feeds_router
+from events.ledger.routes import router as ledger_router
+from events.registrations.routes import router as registrations_router
+from events.registrations.worker import run_forever
+from events.settings import EventsSettings
+from shared.peers import Peers
+from shared.service_app import build_service_app
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+DESCRIPTION = """\
+Courses, workshops, residential courses and science fairs run by the network's centres:
+find them, register (alone or as a school team) without ever being oversold, get offered a
+place from the waitlist, and collect CPD hours from attended sessions.
+
+Reads of published events need no token; registering needs a teacher's token; running an
+event needs the host centre's staff. Errors are RFC 9457 `application/problem+json`.
+"""
+
+
+def create_app(settings: EventsSettings | None = None) -> FastAPI:
+    settings = settings or EventsSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.peers = Peers({"directory": settings.directory_url})
+        worker = None
+        if settings.run_worker and settings.environment != "test":
+            worker = asyncio.create_task(
+                run_forever(app.state.db, interval_s=settings.worker_interval_s)
+            )
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
+            await app.state.peers.aclose()
+
+    app = build_service_app(
+        name="events",
+        title="pdnet events",
+        description=DESCRIPTION,
+        version="1.0.0",
+        settings=settings,
+        migrations_dir=MIGRATIONS,
+        lifespan=lifespan,
+    )
+    for router in (catalogue_router, registrations_router, ledger_router, feeds_router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,1 @@
+"""Registration that never oversells: seats, the waitlist, offers, approvals, go/no-go."""
