@@ -13,6 +13,7 @@ import asyncio
 import os
 import platform
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -84,6 +85,9 @@ def main() -> int:
     print(f"{platform.node()}: {os.cpu_count()} CPUs, load average {_load()} before start")
     postgres = EmbeddedPostgres(root / ".pdnet" / "bench-postgres")
     servers: list[ServerProcess] = []
+    # `kill` (SIGTERM) must clean up like Ctrl-C does; children run in their own sessions, so
+    # nothing but this process stops them.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         postgres.start()
         app = args.service_app or spec.app
@@ -97,6 +101,10 @@ def main() -> int:
             stop(server)
         postgres.stop()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _load() -> str:

@@ -41,9 +41,7 @@ async def _register_all(svc: ServiceHarness, event_id: str, teachers: list[str])
 
 async def _registrations(svc: ServiceHarness, event_id: str) -> list[Registration]:
     async with svc.db.session() as session:
-        rows = await session.execute(
-            select(Registration).where(Registration.event_id == event_id)
-        )
+        rows = await session.execute(select(Registration).where(Registration.event_id == event_id))
         return list(rows.scalars())
 
 

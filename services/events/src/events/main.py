@@ -12,10 +12,13 @@ from fastapi import FastAPI
 
 from events.catalogue.routes import router as catalogue_router
 from events.feeds.routes import router as feeds_router
+from events.graphql.loaders import make_loaders
+from events.graphql.schema import schema
 from events.ledger.routes import router as ledger_router
 from events.registrations.routes import router as registrations_router
 from events.registrations.worker import run_forever
 from events.settings import EventsSettings
+from shared.graphql import graphql_router
 from shared.peers import Peers
 from shared.service_app import build_service_app
 
@@ -62,4 +65,8 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
     )
     for router in (catalogue_router, registrations_router, ledger_router, feeds_router):
         app.include_router(router)
+    # GraphQL documents itself (introspection, GraphiQL); OpenAPI covers the REST API only.
+    app.include_router(
+        graphql_router(schema, make_loaders), prefix="/graphql", include_in_schema=False
+    )
     return app

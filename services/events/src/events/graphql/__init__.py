@@ -1,0 +1,1 @@
+"""The events service's Apollo Federation v2 subgraph: Event entities, and Centre.events."""
