@@ -123,9 +123,7 @@ async def test_a_region_feed_covers_every_region_under_the_code(
 ) -> None:
     helsinki = await an_event(events, await a_host_centre(directory, region="FI1B"))
     turku = await an_event(events, await a_host_centre(directory, region="FI1C"))
-    stockholm = await an_event(
-        events, await a_host_centre(directory, country="SE", region="SE11")
-    )
+    stockholm = await an_event(events, await a_host_centre(directory, country="SE", region="SE11"))
 
     mainland_finland = await calendar(events, "/v1/regions/FI1/events.ics")
     only_helsinki = await calendar(events, "/v1/regions/FI1B/events.ics")

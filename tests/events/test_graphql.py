@@ -101,7 +101,7 @@ async def test_a_hundred_event_representations_resolve_in_one_query_plus_one_for
         ids = [an_event_row(session, host, starts_in_days=i + 1, sessions=2) for i in range(100)]
         await session.commit()
     representations = [{"__typename": "Event", "id": str(i)} for i in reversed(ids)]
-    fields = "id title(lang: \"fi\") totalCpdHours sessions { id cpdHours } hostCentre { id }"
+    fields = 'id title(lang: "fi") totalCpdHours sessions { id cpdHours } hostCentre { id }'
     with counting_queries(events) as statements:
         result = await graphql(events, ENTITIES % ("Event", fields), r=representations)
     entities = result["data"]["_entities"]
@@ -167,9 +167,9 @@ async def test_centre_events_lists_upcoming_hosted_and_co_hosted_events_soonest_
       }"""
     r = [{"__typename": "Centre", "id": str(centre)}]
     page_one = (await graphql(events, query, r=r))["data"]["_entities"][0]["events"]
-    page_two = (
-        await graphql(events, query, r=r, after=page_one["pageInfo"]["endCursor"])
-    )["data"]["_entities"][0]["events"]
+    page_two = (await graphql(events, query, r=r, after=page_one["pageInfo"]["endCursor"]))["data"][
+        "_entities"
+    ][0]["events"]
     listed = [e["node"]["id"] for e in page_one["edges"] + page_two["edges"]]
     assert listed == [str(first), str(second), str(third)]
     assert page_one["pageInfo"]["hasNextPage"] is True
@@ -206,14 +206,14 @@ async def test_the_events_root_filters_like_rest_and_pages_with_cursors(
       }"""
     near_helsinki = {"near": {"lat": 60.17, "lon": 24.94, "radiusKm": 50}}
     one = (await graphql(events, query, filter=near_helsinki))["data"]["events"]
-    two = (
-        await graphql(events, query, filter=near_helsinki, after=one["pageInfo"]["endCursor"])
-    )["data"]["events"]
+    two = (await graphql(events, query, filter=near_helsinki, after=one["pageInfo"]["endCursor"]))[
+        "data"
+    ]["events"]
     assert [e["node"]["id"] for e in one["edges"] + two["edges"]] == [str(workshop), str(fair)]
     assert two["pageInfo"]["hasNextPage"] is False
 
     async def ids(filter: dict[str, Any]) -> list[str]:
-        found = (await graphql(events, query.replace("first: 1", "first: 50"), filter=filter))
+        found = await graphql(events, query.replace("first: 1", "first: 50"), filter=filter)
         return [e["node"]["id"] for e in found["data"]["events"]["edges"]]
 
     assert await ids({"kinds": ["residential"], "languages": ["en"]}) == [str(residential)]

@@ -105,6 +105,6 @@ async def upcoming_events_of_centres(
         .order_by(wanted.c.idx, Event.starts_at, Event.id)
     )
     found: list[list[Event]] = [[] for _ in keys]
-    for index, event in (await session.execute(stmt)).tuples():
+    for index, event in await session.execute(stmt):
         found[index].append(event)
     return found
