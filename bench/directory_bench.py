@@ -65,6 +65,16 @@ class Row:
     """None for rows shown for context only."""
 
 
+@dataclass(frozen=True)
+class Contender:
+    """One side of the by-id comparison: its server, a client, and how it spells the URL."""
+
+    name: str
+    server: ServerProcess
+    client: httpx.AsyncClient
+    prefix: str
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--centres", type=int, default=100_000, help="synthetic centres")
@@ -243,16 +253,6 @@ async def deep_page_row(client: httpx.AsyncClient, page: int, *, warmup: int, co
     )
 
 
-@dataclass(frozen=True)
-class Contender:
-    """One side of the by-id comparison: its server, a client, and how it spells the URL."""
-
-    name: str
-    server: ServerProcess
-    client: httpx.AsyncClient
-    prefix: str
-
-
 async def by_id_rows(
     args: argparse.Namespace, contenders: list[Contender], ids: list[uuid.UUID], *, warmup: int
 ) -> list[Row]:
@@ -264,6 +264,33 @@ async def by_id_rows(
         )
         for c in contenders
     ]
+    runs = await throughput_rounds(args, contenders, texts)
+    ours, base = (runs[c.name] for c in contenders)  # contenders[0] is the service
+    rate = [_rate(ours), _rate(base)]
+    cpu_ms = [_cpu_ms_per_request(ours), _cpu_ms_per_request(base)]
+    return [
+        Row(
+            name="GET centre by id, one at a time: p50",
+            measured=f"{sequential[0].p50:.2f} vs baseline {sequential[1].p50:.2f} ms",
+        ),
+        Row(
+            name="GET centre by id: server CPU per request",
+            measured=f"{cpu_ms[0]:.2f} vs baseline {cpu_ms[1]:.2f} ms "
+            f"= {cpu_ms[0] / cpu_ms[1]:.1f}x",
+        ),
+        Row(
+            name=f"GET centre by id, {args.concurrency} concurrent: req/s",
+            measured=f"{rate[0]:.0f} vs baseline {rate[1]:.0f} = {rate[0] / rate[1]:.2f}x",
+            target=f">= {THROUGHPUT_RATIO_TARGET}x baseline",
+            passed=rate[0] / rate[1] >= THROUGHPUT_RATIO_TARGET,
+        ),
+    ]
+
+
+async def throughput_rounds(
+    args: argparse.Namespace, contenders: list[Contender], texts: list[str]
+) -> dict[str, list[tuple[Throughput, float]]]:
+    """Two timed runs per contender, each with the server CPU seconds it used."""
     runs: dict[str, list[tuple[Throughput, float]]] = {c.name: [] for c in contenders}
     for round_number in (1, 2):
         # A-B then B-A: drift in the machine's load during the run cancels out over the pair.
@@ -287,25 +314,7 @@ async def by_id_rows(
                 f"{cpu / result.requests * 1000:.2f} ms server, "
                 f"{client_cpu / result.requests * 1000:.2f} ms client"
             )
-    ours, base = (runs[c.name] for c in contenders)  # contenders[0] is the service
-    rate = [_rate(ours), _rate(base)]
-    cpu_ms = [_cpu_ms_per_request(ours), _cpu_ms_per_request(base)]
-    return [
-        Row(
-            name="GET centre by id, one at a time: p50",
-            measured=f"{sequential[0].p50:.2f} vs baseline {sequential[1].p50:.2f} ms",
-        ),
-        Row(
-            name="GET centre by id: server CPU per request",
-            measured=f"{cpu_ms[0]:.2f} vs baseline {cpu_ms[1]:.2f} ms",
-        ),
-        Row(
-            name=f"GET centre by id, {args.concurrency} concurrent: req/s",
-            measured=f"{rate[0]:.0f} vs baseline {rate[1]:.0f} = {rate[0] / rate[1]:.2f}x",
-            target=f">= {THROUGHPUT_RATIO_TARGET}x baseline",
-            passed=rate[0] / rate[1] >= THROUGHPUT_RATIO_TARGET,
-        ),
-    ]
+    return runs
 
 
 def _rate(runs: list[tuple[Throughput, float]]) -> float:

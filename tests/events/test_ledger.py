@@ -32,18 +32,18 @@ async def an_event_with_sessions(
         }
         for i, h in enumerate(hours)
     ]
-    return await an_event(
-        events,
-        centre_id,
-        starts_at=base.isoformat(),
-        ends_at=(base + timedelta(days=1)).isoformat(),
-        sessions=sessions,
-        capacity=10,
-        **overrides,
-    )
+    body = {
+        "starts_at": base.isoformat(),
+        "ends_at": (base + timedelta(days=1)).isoformat(),
+        "sessions": sessions,
+        "capacity": 10,
+    } | overrides
+    return await an_event(events, centre_id, **body)
 
 
-async def a_confirmed_registration(events: ServiceHarness, event: dict[str, Any], teacher: str) -> str:
+async def a_confirmed_registration(
+    events: ServiceHarness, event: dict[str, Any], teacher: str
+) -> str:
     status, body = await register(events, event["id"], teacher)
     assert (status, body["status"]) == (201, "confirmed"), body
     return str(body["id"])
@@ -53,8 +53,14 @@ def a_manager(events: ServiceHarness, centre_id: str) -> httpx.AsyncClient:
     return events.as_role("centre_manager", centres=[centre_id])
 
 
-def mark(registration_id: str, session: dict[str, Any], status: str, **extra: Any) -> dict[str, Any]:
-    return {"registration_id": registration_id, "session_id": session["id"], "status": status} | extra
+def mark(
+    registration_id: str, session: dict[str, Any], status: str, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "registration_id": registration_id,
+        "session_id": session["id"],
+        "status": status,
+    } | extra
 
 
 async def record(

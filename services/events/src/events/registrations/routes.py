@@ -22,7 +22,7 @@ from events.registrations.schemas import (
     RegistrationRead,
     RegistrationStatus,
 )
-from shared import idempotency
+from shared.idempotency import IdempotencyKeyHeader, claim, fingerprint, record
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
 from shared.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
@@ -51,13 +51,13 @@ async def register(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    idempotency_key: idempotency.IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """A place if one is free (or pending approval), else a waitlist place, else 409.
     A multi-session course is registered for as one unit."""
     if idempotency_key:
-        print_ = idempotency.fingerprint("POST", request.url.path, data.model_dump())
-        stored = await idempotency.claim(
+        print_ = fingerprint("POST", request.url.path, data.model_dump())
+        stored = await claim(
             session,
             IdempotentRequest,
             subject=principal.subject,
@@ -73,7 +73,7 @@ async def register(
         RegistrationCreated(**own.model_dump(), team=reads if len(reads) > 1 else [])
     )
     if idempotency_key:
-        await idempotency.record(
+        await record(
             session,
             IdempotentRequest,
             subject=principal.subject,
