@@ -59,8 +59,7 @@ async def prepare_database(postgres: EmbeddedPostgres, service_dir: Path, *, cen
         demo, synthetic = await _source_counts(engine)
         if demo > 0 and synthetic == centres:
             print(f"reusing {DATABASE}: {demo} demo + {synthetic} synthetic centres")
-            async with engine.connect() as conn:
-                await conn.execute(text("ANALYZE"))
+            await _run_outside_transaction(engine, "ANALYZE")
             return
         if demo or synthetic:
             # A different size or a half-finished seed: start clean rather than patch it up.
@@ -103,11 +102,16 @@ async def _seed(engine: AsyncEngine, *, centres: int) -> None:
         ticker.cancel()
     print(f"{message} in {time.perf_counter() - started:.0f} s")
     started = time.perf_counter()
-    async with engine.connect() as conn:
-        # VACUUM sets the visibility map, as autovacuum would have in a long-lived database.
-        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(text("VACUUM (ANALYZE)"))
+    # VACUUM sets the visibility map, as autovacuum would have in a long-lived database.
+    await _run_outside_transaction(engine, "VACUUM (ANALYZE)")
     print(f"VACUUM (ANALYZE) in {time.perf_counter() - started:.1f} s")
+
+
+async def _run_outside_transaction(engine: AsyncEngine, sql: str) -> None:
+    # VACUUM refuses to run in a transaction, and a rolled-back ANALYZE keeps no statistics.
+    async with engine.connect() as conn:
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(sql))
 
 
 async def _report_progress(started: float, centres: int) -> None:

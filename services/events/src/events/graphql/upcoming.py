@@ -92,10 +92,7 @@ async def upcoming_events_of_centres(
     )
     both = union_all(hosted, co_hosted).subquery("candidates")
     page = (
-        select(both.c.id)
-        .order_by(both.c.starts_at, both.c.id)
-        .limit(wanted.c.take)
-        .lateral("page")
+        select(both.c.id).order_by(both.c.starts_at, both.c.id).limit(wanted.c.take).lateral("page")
     )
     stmt = (
         select(wanted.c.idx, Event)

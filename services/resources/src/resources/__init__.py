@@ -1,0 +1,1 @@
+"""The resources service: kits and materials centres lend, reservations, loans and holds."""
