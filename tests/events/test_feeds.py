@@ -46,7 +46,7 @@ async def calendar(events: ServiceHarness, path: str, **headers: str) -> icalend
 
 
 def event_ids_in(cal: icalendar.Calendar) -> set[str]:
-    return {str(vevent["URL"]).rsplit("/", 1)[-1] for vevent in cal.walk("VEVENT")}
+    return {str(vevent["URL"]).rsplit("/", 1)[-1] for vevent in cal.events}
 
 
 async def cancel(events: ServiceHarness, event: dict[str, Any]) -> None:
@@ -64,9 +64,9 @@ async def test_an_events_calendar_has_one_vevent_per_session_with_uids_that_neve
     first = await calendar(events, f"/v1/events/{event['id']}.ics")
     second = await calendar(events, f"/v1/events/{event['id']}.ics")
 
-    uids = [str(v["UID"]) for v in first.walk("VEVENT")]
+    uids = [str(v["UID"]) for v in first.events]
     assert uids == [f"{s['id']}@pdnet" for s in event["sessions"]]
-    assert [str(v["UID"]) for v in second.walk("VEVENT")] == uids
+    assert [str(v["UID"]) for v in second.events] == uids
     assert str(first["VERSION"]) == "2.0" and "pdnet" in str(first["PRODID"])
 
 
@@ -76,12 +76,12 @@ async def test_session_times_are_in_the_events_own_time_zone_with_its_vtimezone(
     event = await a_two_session_event(events, await a_host_centre(directory))
     cal = await calendar(events, f"/v1/events/{event['id']}.ics")
 
-    first_session = cal.walk("VEVENT")[0]
+    first_session = cal.events[0]
     assert first_session["DTSTART"].params["TZID"] == HELSINKI
     assert first_session.start == at(30, 6) and first_session.end == at(30, 14)
     assert first_session["DTSTAMP"] and first_session["SEQUENCE"] == event["version"]
     assert str(first_session["STATUS"]) == "CONFIRMED"
-    assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == [HELSINKI]
+    assert [str(tz["TZID"]) for tz in cal.timezones] == [HELSINKI]
 
 
 async def test_the_summary_is_in_the_callers_language_and_numbers_the_sessions(
@@ -91,11 +91,11 @@ async def test_the_summary_is_in_the_callers_language_and_numbers_the_sessions(
     finnish = await calendar(events, f"/v1/events/{event['id']}.ics", **{"Accept-Language": "fi"})
     english = await calendar(events, f"/v1/events/{event['id']}.ics?lang=sv")
 
-    assert [str(v["SUMMARY"]) for v in finnish.walk("VEVENT")] == [
+    assert [str(v["SUMMARY"]) for v in finnish.events] == [
         "Tutkiva fysiikka (1/2)",
         "Tutkiva fysiikka (2/2)",
     ]
-    assert str(english.walk("VEVENT")[0]["SUMMARY"]) == "Inquiry-based physics (1/2)"
+    assert str(english.events[0]["SUMMARY"]) == "Inquiry-based physics (1/2)"
 
 
 async def test_a_centres_feed_lists_its_hosted_and_co_hosted_upcoming_events_only(
@@ -145,7 +145,7 @@ async def test_a_cancelled_event_stays_in_the_feeds_marked_cancelled(
     feed = await calendar(events, f"/v1/centres/{centre}/events.ics")
 
     for cal in (own, feed):
-        (vevent,) = cal.walk("VEVENT")
+        (vevent,) = cal.events
         assert str(vevent["STATUS"]) == "CANCELLED"
         assert str(vevent["SUMMARY"]).startswith("Cancelled: ")
         assert vevent["SEQUENCE"] == event["version"] + 1

@@ -72,7 +72,9 @@ def _description(event: Event, reader: Reader) -> str | None:
     return text
 
 
-def _vevent(event: Event, session: Session | None, position: str, reader: Reader) -> icalendar.Event:
+def _vevent(
+    event: Event, session: Session | None, position: str, reader: Reader
+) -> icalendar.Event:
     vevent = icalendar.Event.new(
         uid=session_uid(session) if session else f"{event.id}@pdnet",
         start=local(session.starts_at if session else event.starts_at, event),
@@ -113,7 +115,7 @@ def calendar_of(
     if name is not None:
         # Subscribed calendars: hints for how often to poll (RFC 7986, and what Outlook reads).
         calendar.add("refresh-interval", SUGGESTED_REFRESH, parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", SUGGESTED_REFRESH)
+        calendar.add("x-published-ttl", icalendar.vDuration(SUGGESTED_REFRESH))
     for item in items:
         for vevent in vevents_of(item, reader):
             calendar.add_component(vevent)

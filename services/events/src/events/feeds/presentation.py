@@ -57,7 +57,7 @@ def title_text(event: Event, languages: Sequence[str]) -> str:
 
 
 def status_word(event: Event, languages: Sequence[str]) -> str | None:
-    """"Cancelled" / "Postponed" in the reader's language; None for a scheduled event."""
+    """The word "Cancelled" or "Postponed" in the reader's language; None when scheduled."""
     words = STATUS_WORDS.get(event.status)
     return pick(words, languages) if words else None
 

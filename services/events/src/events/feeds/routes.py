@@ -11,6 +11,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.catalogue import repository as catalogue
 from events.catalogue import service as catalogue_service
@@ -23,16 +24,34 @@ from events.feeds.jsonld import JSONLD_MEDIA_TYPE, course_instance
 from events.feeds.repository import FeedItem, FeedScope, feed_items
 from shared.clock import utcnow
 from shared.db import SessionDep
-from sqlalchemy.ext.asyncio import AsyncSession
 
 router = APIRouter(tags=["feeds"])
 
 NUTS_CODE = r"^[A-Z]{2}[A-Z0-9]{0,3}$"
 
 
-def _documented(media_type: str) -> dict[int | str, dict[str, Any]]:
+CALENDAR_SCHEMA: dict[str, Any] = {"type": "string", "description": "An RFC 5545 VCALENDAR."}
+COURSE_INSTANCE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "A schema.org CourseInstance (JSON-LD).",
+    "required": ["@context", "@type", "@id", "name", "startDate", "endDate", "eventStatus"],
+    "properties": {
+        "@context": {"const": "https://schema.org"},
+        "@type": {"const": "CourseInstance"},
+        "@id": {"type": "string"},
+        "name": {"type": "string"},
+        "startDate": {"type": "string", "format": "date-time"},
+        "endDate": {"type": "string", "format": "date-time"},
+        "eventStatus": {"type": "string"},
+        "maximumAttendeeCapacity": {"type": "integer"},
+        "remainingAttendeeCapacity": {"type": "integer"},
+    },
+}
+
+
+def _documented(media_type: str, schema: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
     return {
-        200: {"content": {media_type: {"schema": {"type": "string"}}}, "description": "OK"},
+        200: {"content": {media_type: {"schema": schema}}, "description": "OK"},
         304: {"description": "Not modified: your copy (If-None-Match) is current."},
     }
 
@@ -53,7 +72,7 @@ async def _published(session: AsyncSession, event_id: uuid.UUID) -> FeedItem:
     "/v1/events/{event_id}.ics",
     summary="One event as iCalendar (one VEVENT per session)",
     response_class=Response,
-    responses=_documented(ICS_MEDIA_TYPE),
+    responses=_documented(ICS_MEDIA_TYPE, CALENDAR_SCHEMA),
 )
 async def event_calendar(
     event_id: uuid.UUID, request: Request, session: SessionDep, languages: Languages
@@ -68,7 +87,7 @@ async def event_calendar(
     "/v1/centres/{centre_id}/events.ics",
     summary="A centre's calendar feed",
     response_class=Response,
-    responses=_documented(ICS_MEDIA_TYPE),
+    responses=_documented(ICS_MEDIA_TYPE, CALENDAR_SCHEMA),
 )
 async def centre_calendar(
     centre_id: uuid.UUID,
@@ -96,7 +115,7 @@ async def centre_calendar(
     "/v1/regions/{nuts}/events.ics",
     summary="A region's calendar feed",
     response_class=Response,
-    responses=_documented(ICS_MEDIA_TYPE),
+    responses=_documented(ICS_MEDIA_TYPE, CALENDAR_SCHEMA),
 )
 async def region_calendar(
     nuts: Annotated[
@@ -112,7 +131,10 @@ async def region_calendar(
     """
     items = await feed_items(session, FeedScope(region=nuts), now=utcnow())
     calendar = calendar_of(
-        items, _reader(request, languages), uid=f"region-{nuts}-events@pdnet", name=f"pdnet events · {nuts}"
+        items,
+        _reader(request, languages),
+        uid=f"region-{nuts}-events@pdnet",
+        name=f"pdnet events · {nuts}",
     )
     return cacheable(request, calendar.to_ical(), ICS_MEDIA_TYPE)
 
@@ -121,7 +143,7 @@ async def region_calendar(
     "/v1/events/{event_id}/jsonld",
     summary="One event as schema.org JSON-LD (CourseInstance)",
     response_class=Response,
-    responses=_documented(JSONLD_MEDIA_TYPE),
+    responses=_documented(JSONLD_MEDIA_TYPE, COURSE_INSTANCE_SCHEMA),
 )
 async def event_jsonld(
     event_id: uuid.UUID, request: Request, session: SessionDep, languages: Languages

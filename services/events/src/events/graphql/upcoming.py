@@ -60,7 +60,9 @@ def _keys_table(keys: Sequence[CentreEventsKey], now: datetime) -> Any:
     ).data(rows)
 
 
-def _candidates(wanted: Any, hosting: ColumnElement[bool], now: datetime) -> Select[Any]:
+def _candidates(
+    wanted: Any, hosting: ColumnElement[bool], now: datetime
+) -> Select[uuid.UUID, datetime]:
     return (
         select(Event.id, Event.starts_at)
         .where(

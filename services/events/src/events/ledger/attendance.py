@@ -122,7 +122,8 @@ async def _write_credits(
     session: AsyncSession, event: Event, sessions: dict[uuid.UUID, Session], rows: list[RecordedRow]
 ) -> None:
     """Each (registration, session) owns one ledger entry; zero hours means no entry."""
-    earned, nothing = [], []
+    earned: list[dict[str, Any]] = []
+    nothing: list[str] = []
     for row in rows:
         key = f"{row.record.registration_id}:{row.record.session_id}"
         if row.credited_hours <= 0:

@@ -202,7 +202,8 @@ async def get_certificate(
     (else 409 naming its status). `application/ld+json`, European Learning Model v3 / EDC:
 
     - `@context`: the W3C VC v1 context and `http://data.europa.eu/snb/model/context/edc-ap`
-    - `id`: `urn:uuid:…`, the same for the same facts; `type`:
+    - `id`: `urn:uuid:…`, derived from the registration and its attended sessions, so a
+      second download is the same credential until the attendance changes; `type`:
       `["VerifiableCredential", "EuropeanDigitalCredential"]`
     - `issuer`: `{id: "urn:pdnet:centre:<host centre id>", type: "Organisation",
       legalName?: {lang: text}}` (the name comes from the directory when it answers)

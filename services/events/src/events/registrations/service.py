@@ -24,8 +24,8 @@ _NEXT = {
     "offered": ["confirmed (accept)", "cancelled"],
     "cancelled": [],
     "rejected": [],
-    "attended": [],
-    "no_show": [],
+    "attended": ["no_show or confirmed (attendance corrected by staff)"],
+    "no_show": ["attended or confirmed (attendance corrected by staff)"],
 }
 
 

@@ -1,0 +1,1 @@
+"""Availability: the day ledger that prevents double booking, blackouts, maintenance holds."""

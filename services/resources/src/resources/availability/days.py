@@ -1,0 +1,158 @@
+"""The day ledger (`kit_days`): the one place items are taken and given back, guarded by PostgreSQL.
+
+Why a row per kit and day rather than an exclusion constraint on date ranges: a kit is a *pool*
+of N identical items, so "no overlap" is really "at most N overlapping", which an exclusion
+constraint cannot say; and the range operators it would need on a kit id column come from
+btree_gist, a contrib extension our embedded PostgreSQL does not ship. So every booking adds its
+quantity to the rows of the days it blocks, in the same transaction, with one
+`INSERT … ON CONFLICT DO UPDATE`, and `CHECK (reserved + turnaround + held <= capacity)` refuses
+the row that would overbook. Two requests for the last item both reach the same row: the second
+waits on the first's row lock, then adds to the *committed* count and fails the CHECK.
+
+Rows are written in ascending day order by every writer, so two bookings over overlapping days
+lock in the same order and cannot deadlock. Writers also hold the kit row `FOR SHARE` (pool
+changes take it `FOR UPDATE`), so the capacity copied into new rows is the current one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Integer, case, cast, func, literal, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resources.models import Kit, KitDay
+
+GUARDS = frozenset({"ck_kit_days_no_overbooking", "ck_kit_days_closed_days"})
+
+
+class DaysTaken(Exception):
+    """PostgreSQL refused: one of the days has too few items free, or is closed."""
+
+    def __init__(self, constraint: str) -> None:
+        super().__init__(constraint)
+        self.constraint = constraint
+
+
+@dataclass(frozen=True)
+class Booking:
+    """What a reservation (or maintenance hold) takes: `quantity` items over the days
+    `starts_on`..`ends_on` and, for a reservation, turnaround days up to `blocks_until`."""
+
+    quantity: int
+    starts_on: date
+    ends_on: date
+    blocks_until: date
+    column: str = "reserved"
+    """`reserved` for borrowers, `held` for maintenance."""
+
+
+def violated_guard(exc: IntegrityError) -> str | None:
+    orig = getattr(exc, "orig", None)
+    for candidate in (orig, getattr(orig, "__cause__", None)):
+        name = getattr(candidate, "constraint_name", None)
+        if name:
+            return name if name in GUARDS else None
+    return None
+
+
+@contextmanager
+def guard_refusals() -> Iterator[None]:
+    """Turns the ledger's CHECK violations into `DaysTaken`; anything else propagates."""
+    try:
+        yield
+    except IntegrityError as exc:
+        constraint = violated_guard(exc)
+        if constraint is None:
+            raise
+        raise DaysTaken(constraint) from exc
+
+
+async def lock_kit(session: AsyncSession, kit_id: uuid.UUID, *, exclusive: bool) -> Kit | None:
+    """Shared by bookings (they may run side by side), exclusive for changes to the pool."""
+    result = await session.execute(
+        select(Kit)
+        .where(Kit.id == kit_id)
+        .with_for_update(read=not exclusive)
+        .execution_options(populate_existing=True)
+    )
+    return result.scalar_one_or_none()
+
+
+async def shift(session: AsyncSession, kit: Kit, booking: Booking, *, sign: int) -> None:
+    """Adds (sign=1) or gives back (sign=-1) a booking's items on every day it blocks.
+
+    Runs in a savepoint: if PostgreSQL refuses, only this statement is undone and the caller
+    can still read the calendar to say what is free instead. Raises `DaysTaken`.
+    """
+    amount = sign * booking.quantity
+    offsets = func.generate_series(0, (booking.blocks_until - booking.starts_on).days).alias("n")
+    n = offsets.column
+    in_use = n <= (booking.ends_on - booking.starts_on).days
+    by_borrower = amount if booking.column == "reserved" else 0
+    for_repair = amount if booking.column == "held" else 0
+    stmt = insert(KitDay).from_select(
+        ["kit_id", "day", "capacity", "reserved", "turnaround", "held"],
+        select(
+            literal(kit.id),
+            literal(booking.starts_on) + cast(n, Integer),
+            literal(kit.quantity),
+            case((in_use, by_borrower), else_=0),
+            case((in_use, 0), else_=amount),
+            case((in_use, for_repair), else_=0),
+        )
+        .select_from(offsets)
+        .order_by(n),
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[KitDay.kit_id, KitDay.day],
+        set_={
+            "reserved": KitDay.reserved + stmt.excluded.reserved,
+            "turnaround": KitDay.turnaround + stmt.excluded.turnaround,
+            "held": KitDay.held + stmt.excluded.held,
+        },
+    )
+    with guard_refusals():
+        async with session.begin_nested():
+            await session.execute(stmt)
+
+
+async def close_days(
+    session: AsyncSession, kit: Kit, starts_on: date, ends_on: date, *, sign: int
+) -> None:
+    """A blackout opens (sign=1) or ends (sign=-1) on the days `starts_on`..`ends_on`."""
+    offset = func.generate_series(0, (ends_on - starts_on).days).alias("n")
+    n = offset.column
+    stmt = insert(KitDay).from_select(
+        ["kit_id", "day", "capacity", "closures"],
+        select(literal(kit.id), literal(starts_on) + cast(n, Integer), literal(kit.quantity), sign)
+        .select_from(offset)
+        .order_by(n),
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[KitDay.kit_id, KitDay.day],
+        set_={"closures": KitDay.closures + stmt.excluded.closures},
+    )
+    with guard_refusals():
+        async with session.begin_nested():
+            await session.execute(stmt)
+
+
+async def resize(session: AsyncSession, kit: Kit, quantity: int, *, today: date) -> None:
+    """The pool changes size from today on; refused (`DaysTaken`) if that would overbook a day.
+
+    The caller holds the kit row exclusively, so no booking runs meanwhile.
+    """
+    with guard_refusals():
+        async with session.begin_nested():
+            await session.execute(
+                update(KitDay)
+                .where(KitDay.kit_id == kit.id, KitDay.day >= today)
+                .values(capacity=quantity)
+            )

@@ -1,0 +1,1 @@
+"""The catalogue: kits and digital materials, their components and items."""

@@ -1,0 +1,1 @@
+"""Demo kits drawn from the network's documents."""

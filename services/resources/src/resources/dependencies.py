@@ -1,0 +1,25 @@
+"""Request dependencies shared by the resources service's routers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import httpx
+from fastapi import Depends, Request
+
+from shared.language_maps import language_preferences
+
+
+def directory_client(request: Request) -> httpx.AsyncClient:
+    client: httpx.AsyncClient = request.app.state.peers["directory"]
+    return client
+
+
+def events_client(request: Request) -> httpx.AsyncClient:
+    client: httpx.AsyncClient = request.app.state.peers["events"]
+    return client
+
+
+DirectoryDep = Annotated[httpx.AsyncClient, Depends(directory_client)]
+EventsDep = Annotated[httpx.AsyncClient, Depends(events_client)]
+Languages = Annotated[list[str], Depends(language_preferences)]

@@ -1,0 +1,82 @@
+"""What the resources service asks the directory: does a centre exist, which networks is it in.
+
+The directory is another service with its own database; it is asked over HTTP, never read
+directly. When it cannot answer, writes that depend on it are refused with a 503 and
+nothing is written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import httpx
+
+from shared.problems import InvalidInput, ServiceUnavailable
+
+
+@dataclass(frozen=True)
+class CentreFacts:
+    id: uuid.UUID
+    country: str
+    region: str | None
+    lat: float | None
+    lon: float | None
+    network_ids: frozenset[uuid.UUID]
+
+
+class DirectoryUnavailable(ServiceUnavailable):
+    title = "Directory unavailable"
+
+
+async def _get(client: httpx.AsyncClient, path: str) -> httpx.Response:
+    # GETs are idempotent, so one retry after a dropped connection is safe.
+    for attempt in (1, 2):
+        try:
+            response = await client.get(path)
+        except httpx.TransportError as exc:
+            if attempt == 2:
+                raise DirectoryUnavailable(
+                    "The centre directory cannot be reached; nothing was written. Retry shortly.",
+                    retry_after_s=10,
+                ) from exc
+            continue
+        if response.status_code >= 500:
+            raise DirectoryUnavailable(
+                "The centre directory is failing; nothing was written. Retry shortly.",
+                retry_after_s=10,
+            )
+        return response
+    raise AssertionError("unreachable")
+
+
+async def centre_facts(
+    client: httpx.AsyncClient, centre_id: uuid.UUID, *, field: str
+) -> CentreFacts:
+    """The centre's location and networks; a 422 naming `field` if there is no such centre."""
+    response = await _get(client, f"/v1/centres/{centre_id}")
+    if response.status_code == 404:
+        raise InvalidInput(
+            f"{field}: no centre has id {centre_id}",
+            errors=[{"field": f"body.{field}", "message": "no such centre"}],
+        )
+    response.raise_for_status()
+    centre = response.json()
+    networks = await _get(client, f"/v1/centres/{centre_id}/networks")
+    network_ids = networks.json().get("network_ids", []) if networks.status_code == 200 else []
+    location = centre.get("location") or {}
+    return CentreFacts(
+        id=centre_id,
+        country=centre["country"],
+        region=centre.get("region"),
+        lat=location.get("lat"),
+        lon=location.get("lon"),
+        network_ids=frozenset(uuid.UUID(n) for n in network_ids),
+    )
+
+
+async def networks_of(client: httpx.AsyncClient, centre_id: uuid.UUID) -> frozenset[uuid.UUID]:
+    response = await _get(client, f"/v1/centres/{centre_id}/networks")
+    if response.status_code != 200:
+        return frozenset()
+    return frozenset(uuid.UUID(n) for n in response.json().get("network_ids", []))

@@ -1,0 +1,1 @@
+"""Loans: items handed out against a reservation, checked back in, renewed, overdue."""

@@ -1,0 +1,74 @@
+"""The resources service: kits and materials centres lend, reservations, loans (port 8004)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from resources.availability.routes import router as availability_router
+from resources.catalogue.routes import router as catalogue_router
+from resources.graphql.loaders import make_loaders
+from resources.graphql.schema import schema
+from resources.loans.routes import router as loans_router
+from resources.loans.worker import run_forever
+from resources.reservations.routes import router as reservations_router
+from resources.settings import ResourcesSettings
+from shared.graphql import graphql_router
+from shared.peers import Peers
+from shared.service_app import build_service_app
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+DESCRIPTION = """\
+Experiment kits, challenge boxes, lab equipment and teaching material packs the network's
+centres lend to schools, and digital materials they share. Find kits free for your dates near
+your school, reserve some of a kit's items without ever being double booked, and borrow them.
+
+Reads of the catalogue need no token; reserving needs a teacher's (or staff) token; managing
+a kit needs the owning centre's staff. Errors are RFC 9457 `application/problem+json`.
+"""
+
+
+def create_app(settings: ResourcesSettings | None = None) -> FastAPI:
+    settings = settings or ResourcesSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.peers = Peers(
+            {"directory": settings.directory_url, "events": settings.events_url}
+        )
+        worker = None
+        if settings.run_worker and settings.environment != "test":
+            worker = asyncio.create_task(
+                run_forever(app.state.db, interval_s=settings.worker_interval_s)
+            )
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
+            await app.state.peers.aclose()
+
+    app = build_service_app(
+        name="resources",
+        title="pdnet resources",
+        description=DESCRIPTION,
+        version="1.0.0",
+        settings=settings,
+        migrations_dir=MIGRATIONS,
+        lifespan=lifespan,
+    )
+    for router in (catalogue_router, availability_router, reservations_router, loans_router):
+        app.include_router(router)
+    # GraphQL documents itself (introspection, GraphiQL); OpenAPI covers the REST API only.
+    app.include_router(
+        graphql_router(schema, make_loaders), prefix="/graphql", include_in_schema=False
+    )
+    return app

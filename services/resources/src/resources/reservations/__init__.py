@@ -1,0 +1,1 @@
+"""Reservations: K of a kit's N items for a date range, never double booked."""

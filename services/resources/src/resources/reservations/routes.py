@@ -1,0 +1,166 @@
+"""REST endpoints for reservations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
+from resources.access import manages_owner
+from resources.catalogue.service import get_kit
+from resources.dependencies import DirectoryDep
+from resources.models import IdempotentRequest
+from resources.reservations import repository, service
+from resources.reservations.schemas import (
+    ReservationCreate,
+    ReservationPage,
+    ReservationRead,
+    ReservationStatus,
+)
+from shared.auth import CurrentPrincipal
+from shared.db import SessionDep
+from shared.idempotency import IdempotencyKeyHeader, claim, fingerprint, record
+from shared.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
+from shared.problems import InvalidInput
+
+router = APIRouter(tags=["reservations"])
+
+StatusFilter = Annotated[list[ReservationStatus] | None, Query(alias="status", max_length=4)]
+
+
+def _read(rows: list[object]) -> list[ReservationRead]:
+    return [ReservationRead.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.post(
+    "/v1/kits/{kit_id}/reservations",
+    summary="Reserve items of a kit for a date range",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReservationRead,
+)
+async def reserve(
+    kit_id: uuid.UUID,
+    data: ReservationCreate,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    directory: DirectoryDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    """201 with the reservation, or 409 saying how many items are free for those dates
+    (`max_free`) and the nearest date ranges of the same length that would fit
+    (`alternatives`). The kit's turnaround days after `ends_on` must be free too.
+    Retries with the same `Idempotency-Key` get the first answer."""
+    if idempotency_key:
+        print_ = fingerprint("POST", request.url.path, data.model_dump(mode="json"))
+        stored = await claim(
+            session, IdempotentRequest, subject=principal.subject, key=idempotency_key,
+            print_=print_,
+        )
+        if stored is not None:
+            return JSONResponse(stored.body, status_code=stored.status_code)
+    reservation = await service.reserve(
+        session, principal=principal, kit_id=kit_id, data=data, directory=directory
+    )
+    body = jsonable_encoder(ReservationRead.model_validate(reservation, from_attributes=True))
+    if idempotency_key:
+        await record(
+            session, IdempotentRequest, subject=principal.subject, key=idempotency_key,
+            status_code=201, body=body,
+        )
+    return JSONResponse(
+        body, status_code=201, headers={"Location": f"/v1/reservations/{reservation.id}"}
+    )
+
+
+@router.get(
+    "/v1/kits/{kit_id}/reservations",
+    summary="Reservations of a kit (all for the owner's staff, your own for anyone else)",
+    response_model=ReservationPage,
+)
+async def kit_reservations(
+    kit_id: uuid.UUID,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    directory: DirectoryDep,
+    reservation_status: StatusFilter = None,
+    starts_on: Annotated[date | None, Query(alias="from")] = None,
+    ends_on: Annotated[date | None, Query(alias="to")] = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    after: CursorQuery = None,
+) -> ReservationPage:
+    """`from`/`to`: only reservations overlapping those days."""
+    kit = await get_kit(session, kit_id=kit_id)
+    staff = await manages_owner(principal, kit.owner_centre_id, directory)
+    if starts_on and ends_on and ends_on < starts_on:
+        raise InvalidInput(
+            "query.to: before `from`", errors=[{"field": "query.to", "message": "before from"}]
+        )
+    rows, next_cursor = await repository.page(
+        session,
+        kit_id=kit_id,
+        person=None if staff else principal.subject,
+        statuses=tuple(reservation_status or ()),
+        overlapping=(starts_on or date.min, ends_on or date.max)
+        if starts_on or ends_on
+        else None,
+        limit=limit,
+        after=after,
+    )
+    return ReservationPage(items=_read(list(rows)), next_cursor=next_cursor)
+
+
+@router.get("/v1/reservations", summary="Your reservations", response_model=ReservationPage)
+async def my_reservations(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    reservation_status: StatusFilter = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    after: CursorQuery = None,
+) -> ReservationPage:
+    rows, next_cursor = await repository.page(
+        session,
+        person=principal.subject,
+        statuses=tuple(reservation_status or ()),
+        limit=limit,
+        after=after,
+    )
+    return ReservationPage(items=_read(list(rows)), next_cursor=next_cursor)
+
+
+@router.get(
+    "/v1/reservations/{reservation_id}",
+    summary="One reservation (its borrower and the owner's staff)",
+    response_model=ReservationRead,
+)
+async def get_reservation(
+    reservation_id: uuid.UUID,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    directory: DirectoryDep,
+) -> ReservationRead:
+    reservation, _ = await service.visible_reservation(
+        session, principal=principal, reservation_id=reservation_id, directory=directory
+    )
+    return ReservationRead.model_validate(reservation, from_attributes=True)
+
+
+@router.delete(
+    "/v1/reservations/{reservation_id}",
+    summary="Cancel a reservation; its days go back to the pool",
+    response_model=ReservationRead,
+)
+async def cancel_reservation(
+    reservation_id: uuid.UUID,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    directory: DirectoryDep,
+) -> ReservationRead:
+    reservation = await service.cancel(
+        session, principal=principal, reservation_id=reservation_id, directory=directory
+    )
+    return ReservationRead.model_validate(reservation, from_attributes=True)
