@@ -63,7 +63,8 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
         migrations_dir=MIGRATIONS,
         lifespan=lifespan,
     )
-    for router in (catalogue_router, registrations_router, ledger_router, feeds_router):
+    # Feeds first: `/v1/events/{id}.ics` must match before `/v1/events/{event_id}` does.
+    for router in (feeds_router, catalogue_router, registrations_router, ledger_router):
         app.include_router(router)
     # GraphQL documents itself (introspection, GraphiQL); OpenAPI covers the REST API only.
     app.include_router(

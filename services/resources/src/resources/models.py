@@ -74,9 +74,7 @@ class Kit(Timestamped, Base):
         CheckConstraint("max_renewals BETWEEN 0 AND 10", name="renewals"),
         CheckConstraint("min_age IS NULL OR max_age IS NULL OR min_age <= max_age", name="ages"),
         # Digital materials are links with a licence; they have no items to lend.
-        CheckConstraint(
-            "kind <> 'digital' OR (link IS NOT NULL AND quantity = 0)", name="digital"
-        ),
+        CheckConstraint("kind <> 'digital' OR (link IS NOT NULL AND quantity = 0)", name="digital"),
         Index("ix_kits_owner_centre_id_id", "owner_centre_id", "id"),
         Index("ix_kits_subjects", "subjects", postgresql_using="gin"),
         Index("ix_kits_lat_lon", "lat", "lon"),
@@ -287,8 +285,8 @@ class Loan(Base):
     checked_in_by: Mapped[str | None] = mapped_column(String(200))
     overdue_since: Mapped[date | None] = mapped_column(Date)
     """Set by the worker the day after `due_on` passes with the items still out."""
-    condition_report: Mapped[Any] = mapped_column(JSONB(none_as_null=True))
-    consumables_used: Mapped[Any] = mapped_column(JSONB(none_as_null=True))
+    condition_report: Mapped[Any] = mapped_column(JSONB(none_as_null=True), nullable=True)
+    consumables_used: Mapped[Any] = mapped_column(JSONB(none_as_null=True), nullable=True)
 
 
 class RestockTask(Base):

@@ -25,6 +25,8 @@ from events.feeds.repository import FeedItem, FeedScope, feed_items
 from shared.clock import utcnow
 from shared.db import SessionDep
 
+# `/v1/events/{event_id}.ics` is also matched by the catalogue's `/v1/events/{event_id}`, which
+# would answer 422 (not a UUID): main.py must include this router before the catalogue's.
 router = APIRouter(tags=["feeds"])
 
 NUTS_CODE = r"^[A-Z]{2}[A-Z0-9]{0,3}$"

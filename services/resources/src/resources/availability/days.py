@@ -131,7 +131,12 @@ async def close_days(
     n = offset.column
     stmt = insert(KitDay).from_select(
         ["kit_id", "day", "capacity", "closures"],
-        select(literal(kit.id), literal(starts_on) + cast(n, Integer), literal(kit.quantity), sign)
+        select(
+            literal(kit.id),
+            literal(starts_on) + cast(n, Integer),
+            literal(kit.quantity),
+            literal(sign),
+        )
         .select_from(offset)
         .order_by(n),
     )

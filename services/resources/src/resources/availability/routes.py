@@ -40,9 +40,7 @@ async def availability(
 ) -> AvailabilityRead:
     """Counts reservations, the turnaround after each, blackout days and maintenance holds.
     At most 366 days at a time."""
-    return await service.availability(
-        session, kit_id=kit_id, starts_on=starts_on, ends_on=ends_on
-    )
+    return await service.availability(session, kit_id=kit_id, starts_on=starts_on, ends_on=ends_on)
 
 
 @router.post(
@@ -73,9 +71,7 @@ async def list_blackouts(
     after: CursorQuery = None,
 ) -> BlackoutPage:
     await get_kit(session, kit_id=kit_id)
-    rows, next_cursor = await service.page_of(
-        session, Blackout, kit_id, limit=limit, after=after
-    )
+    rows, next_cursor = await service.page_of(session, Blackout, kit_id, limit=limit, after=after)
     return BlackoutPage(
         items=[BlackoutRead.model_validate(r, from_attributes=True) for r in rows],
         next_cursor=next_cursor,
@@ -121,7 +117,9 @@ async def add_maintenance(
 
 
 @router.get(
-    "/maintenance", summary="A kit's maintenance holds (owner staff)", response_model=MaintenancePage
+    "/maintenance",
+    summary="A kit's maintenance holds (owner staff)",
+    response_model=MaintenancePage,
 )
 async def list_maintenance(
     kit_id: uuid.UUID,

@@ -46,7 +46,9 @@ async def availability(
     session: AsyncSession, *, kit_id: uuid.UUID, starts_on: date, ends_on: date
 ) -> AvailabilityRead:
     today = utcnow().date()
-    check_range(starts_on, ends_on, today=today, where="query", names=("from", "to"), allow_past=True)
+    check_range(
+        starts_on, ends_on, today=today, where="query", names=("from", "to"), allow_past=True
+    )
     kit = await session.get(Kit, kit_id)
     if kit is None:
         raise KitNotFound(f"No kit has id {kit_id}.")

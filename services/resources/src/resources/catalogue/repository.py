@@ -10,8 +10,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Integer, Select, and_, cast, exists, func, literal
-from sqlalchemy import select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Select,
+    and_,
+    cast,
+    exists,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resources.models import Kit, KitComponent, KitDay, KitItem

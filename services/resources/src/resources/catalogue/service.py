@@ -60,7 +60,9 @@ def _serials(code: str | None, *, start: int, count: int) -> list[str]:
     return [f"{code or 'ITEM'}-{n:03d}" for n in range(start, start + count)]
 
 
-def _add_components(session: AsyncSession, kit_id: uuid.UUID, components: list[ComponentIn]) -> None:
+def _add_components(
+    session: AsyncSession, kit_id: uuid.UUID, components: list[ComponentIn]
+) -> None:
     session.add_all(
         KitComponent(kit_id=kit_id, position=index, **component.model_dump())
         for index, component in enumerate(components)

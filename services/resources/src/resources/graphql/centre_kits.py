@@ -34,14 +34,10 @@ def _keys_table(keys: Sequence[CentreKitsKey]) -> Any:
         column("after_id", Uuid()),
         column("take", Integer),
         name="wanted",
-    ).data(
-        [(i, k.centre_id, k.after or _START, k.limit + 1) for i, k in enumerate(keys)]
-    )
+    ).data([(i, k.centre_id, k.after or _START, k.limit + 1) for i, k in enumerate(keys)])
 
 
-async def kits_of_centres(
-    session: AsyncSession, keys: Sequence[CentreKitsKey]
-) -> list[list[Kit]]:
+async def kits_of_centres(session: AsyncSession, keys: Sequence[CentreKitsKey]) -> list[list[Kit]]:
     """For each key, up to `limit + 1` active kits (the extra one says another page exists)."""
     if not keys:
         return []

@@ -109,9 +109,10 @@ async def visible_loan(
 
 async def _locked_loan(session: AsyncSession, loan_id: uuid.UUID) -> Loan:
     result = await session.execute(
-        select(Loan).where(Loan.id == loan_id).with_for_update().execution_options(
-            populate_existing=True
-        )
+        select(Loan)
+        .where(Loan.id == loan_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     return result.scalar_one()
 
@@ -177,8 +178,12 @@ async def _use_consumables(session: AsyncSession, kit: Kit, data: CheckIn) -> No
             await session.execute(
                 insert(RestockTask)
                 .values(
-                    kit_id=kit.id, component_id=component.id, stock=component.stock,
-                    threshold=threshold, status="open", created_at=utcnow(),
+                    kit_id=kit.id,
+                    component_id=component.id,
+                    stock=component.stock,
+                    threshold=threshold,
+                    status="open",
+                    created_at=utcnow(),
                 )
                 .on_conflict_do_nothing(
                     index_elements=[RestockTask.component_id],
@@ -203,7 +208,9 @@ async def renew(
     loan = await _locked_loan(session, loan_id)
     reservation = await lock_reservation(session, loan.reservation_id)
     if loan.status != "out":
-        raise IllegalTransition("Only a loan that is out can be renewed.", current_status="returned")
+        raise IllegalTransition(
+            "Only a loan that is out can be renewed.", current_status="returned"
+        )
     if loan.renewals >= locked_kit.max_renewals:
         raise IllegalTransition(
             f"This kit is renewed at most {locked_kit.max_renewals} times.", current_status="out"
@@ -229,4 +236,3 @@ async def renew(
     loan.due_on, loan.renewals, loan.overdue_since = ends_on, loan.renewals + 1, None
     await session.flush()
     return loan
-

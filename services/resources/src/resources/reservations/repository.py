@@ -29,9 +29,7 @@ async def page(
     if kit_id:
         stmt = stmt.where(Reservation.kit_id == kit_id)
     if person:
-        stmt = stmt.where(
-            or_(Reservation.borrower_id == person, Reservation.reserved_by == person)
-        )
+        stmt = stmt.where(or_(Reservation.borrower_id == person, Reservation.reserved_by == person))
     if statuses:
         stmt = stmt.where(Reservation.status.in_(list(statuses)))
     if overlapping:

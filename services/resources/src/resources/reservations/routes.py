@@ -58,7 +58,10 @@ async def reserve(
     if idempotency_key:
         print_ = fingerprint("POST", request.url.path, data.model_dump(mode="json"))
         stored = await claim(
-            session, IdempotentRequest, subject=principal.subject, key=idempotency_key,
+            session,
+            IdempotentRequest,
+            subject=principal.subject,
+            key=idempotency_key,
             print_=print_,
         )
         if stored is not None:
@@ -69,8 +72,12 @@ async def reserve(
     body = jsonable_encoder(ReservationRead.model_validate(reservation, from_attributes=True))
     if idempotency_key:
         await record(
-            session, IdempotentRequest, subject=principal.subject, key=idempotency_key,
-            status_code=201, body=body,
+            session,
+            IdempotentRequest,
+            subject=principal.subject,
+            key=idempotency_key,
+            status_code=201,
+            body=body,
         )
     return JSONResponse(
         body, status_code=201, headers={"Location": f"/v1/reservations/{reservation.id}"}
@@ -105,9 +112,7 @@ async def kit_reservations(
         kit_id=kit_id,
         person=None if staff else principal.subject,
         statuses=tuple(reservation_status or ()),
-        overlapping=(starts_on or date.min, ends_on or date.max)
-        if starts_on or ends_on
-        else None,
+        overlapping=(starts_on or date.min, ends_on or date.max) if starts_on or ends_on else None,
         limit=limit,
         after=after,
     )

@@ -120,7 +120,9 @@ async def _refusal(
         detail + ".",
         requested=booking.quantity,
         max_free=free,
-        alternatives=[{"starts_on": s.isoformat(), "ends_on": e.isoformat()} for s, e in alternatives],
+        alternatives=[
+            {"starts_on": s.isoformat(), "ends_on": e.isoformat()} for s, e in alternatives
+        ],
     )
 
 
