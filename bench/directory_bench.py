@@ -38,6 +38,7 @@ from load_measurements import (
     time_alternately,
     time_requests,
 )
+from machine_load import MachineLoad
 from server_processes import ServerProcess, start_uvicorn, stop, wait_ready
 
 from shared.dev_issuer import DevIssuer
@@ -126,6 +127,16 @@ def _cpu_jiffies() -> list[int]:
     return [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
 
 
+def _is_ours(pid: int, cmdline: str, servers: list[ServerProcess]) -> bool:
+    # PostgreSQL backends name their database in the process title.
+    return (
+        pid == os.getpid()
+        or any(server.process.pid == pid for server in servers)
+        or DATABASE in cmdline
+        or "bench-postgres" in cmdline
+    )
+
+
 def _machine_usage(before: list[int], after: list[int]) -> str:
     # Busy and steal (time the hypervisor gave to other guests) say how quiet the run was.
     delta = [b - a for a, b in zip(before, after, strict=True)]
@@ -141,7 +152,7 @@ async def run(
     service_app: str,
     servers: list[ServerProcess],
 ) -> None:
-    started, jiffies = time.perf_counter(), _cpu_jiffies()
+    started = time.perf_counter()
     await prepare_database(postgres, service_dir, centres=args.centres)
     ids = await sample_centre_ids(postgres, 5000)
     with tempfile.TemporaryDirectory(prefix="pdnet-bench-") as tmp:
@@ -174,14 +185,18 @@ async def run(
         await asyncio.gather(wait_ready(service, "/readyz"), wait_ready(baseline, "/readyz"))
         print(f"servers ready: {service_app} at {service.base_url}, baseline {baseline.base_url}")
         print(f"setup took {time.perf_counter() - started:.0f} s; measuring")
+        jiffies = _cpu_jiffies()
+        others = MachineLoad(is_ours=lambda pid, cmdline: _is_ours(pid, cmdline, servers))
+        others.start()
         rows = await measure(args, service, baseline, ids)
+        await others.stop()
         for server in (service, baseline):
             tail = server.log_tail()
             if tail:
                 print(f"--- {server.name} log (last lines) ---\n{tail}")
     print_table(rows)
     print(f"total {time.perf_counter() - started:.0f} s, load average {_load()} at the end")
-    print(f"during the run: {_machine_usage(jiffies, _cpu_jiffies())}")
+    print(f"while measuring: {_machine_usage(jiffies, _cpu_jiffies())}; {others.summary()}")
 
 
 async def measure(

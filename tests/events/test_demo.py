@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from directory.demo.load import DEMO_FILE as DIRECTORY_DEMO_FILE
 from directory.demo.load import demo_id as directory_demo_id
-from events.demo.load import demo_data, seed
+from events.demo.load import demo_data, demo_teacher, seed
 from events.demo.synthetic import seed_synthetic
 from events.models import SEAT_HOLDING, Event, Registration, Session
 from shared.clock import utcnow
@@ -65,7 +65,7 @@ async def test_demo_counters_match_the_registration_rows_and_some_events_are_ful
         assert all(r.requested_at <= utcnow() for r in mine)
     full = [e for e in rows if e.seats_taken == e.capacity and e.waitlist_count > 0]
     assert len(full) >= 2
-    teacher_one = {r.status for r in registrations if r.teacher_id == "demo-teacher-1"}
+    teacher_one = {r.status for r in registrations if r.teacher_id == demo_teacher(1)}
     assert {"confirmed", "waitlisted", "pending_approval"} <= teacher_one
 
 
@@ -109,6 +109,22 @@ async def test_the_demo_is_served_by_rest_and_by_centre_events(events: ServiceHa
     # Its own residential courses, and the network meeting it co-hosts in Paris.
     assert {e["kind"] for e in york_events} == {"residential", "network_meeting"}
     assert york_events[0]["totalCpdHours"] == 18.0
+
+
+async def test_a_demo_teacher_can_sign_in_and_see_their_registrations(
+    events: ServiceHarness,
+) -> None:
+    summary = await load_demo(events)
+    assert f"--sub {demo_teacher(1)}" in summary
+    token = events.token("teacher", sub=demo_teacher(1))
+    async with events.client(token) as client:
+        response = await client.post(
+            "/graphql",
+            json={"query": "{ myRegistrations { nodes { status waitlistPosition } } }"},
+        )
+    nodes = response.json()["data"]["myRegistrations"]["nodes"]
+    assert {"status": "waitlisted", "waitlistPosition": 1} in nodes
+    assert {n["status"] for n in nodes} >= {"confirmed", "pending_approval", "waitlisted"}
 
 
 async def test_scale_adds_synthetic_events_over_the_demo_centres_in_batches(

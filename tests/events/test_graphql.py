@@ -15,9 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events.models import Event, Registration, Session
 from shared.clock import new_id, utcnow
 from shared.db import ConnectionDatabase
+from shared.pagination import encode_cursor
 from shared.testing import ServiceHarness
 from tests.events.builders import a_host_centre, an_event, in_days, register
 
+# A cursor of the right shape whose instant has no offset: never issued, so refused.
+NAIVE_CURSOR = encode_cursor("starts", ["2030-01-01T00:00:00", str(uuid.UUID(int=1))])
 ENTITIES = "query($r: [_Any!]!) { _entities(representations: $r) { ...on %s { %s } } }"
 
 
@@ -314,6 +317,16 @@ async def test_bad_input_is_reported_not_crashed(events: ServiceHarness) -> None
     ):
         result = await graphql(events, query)
         assert complaint in result["errors"][0]["message"], (query, result)
+
+
+async def test_a_cursor_this_api_never_issued_is_refused_on_centre_events(
+    events: ServiceHarness,
+) -> None:
+    query = """query($r: [_Any!]!, $after: String) { _entities(representations: $r) {
+        ... on Centre { events(after: $after) { nodes { id } } } } }"""
+    centre = {"__typename": "Centre", "id": str(uuid.uuid4())}
+    result = await graphql(events, query, r=[centre], after=NAIVE_CURSOR)
+    assert "cursor" in result["errors"][0]["message"]
 
 
 async def test_the_subgraph_publishes_event_and_centre_entities(events: ServiceHarness) -> None:

@@ -61,9 +61,7 @@ async def reserve(
     return response.status_code, dict(response.json())
 
 
-async def free_per_day(
-    resources: ServiceHarness, kit_id: str, first: int, last: int
-) -> list[int]:
+async def free_per_day(resources: ServiceHarness, kit_id: str, first: int, last: int) -> list[int]:
     async with resources.client() as client:
         response = await client.get(
             f"/v1/kits/{kit_id}/availability", params={"from": day(first), "to": day(last)}

@@ -84,7 +84,9 @@ async def test_availability_counts_reservations_turnaround_maintenance_and_black
             f"/v1/kits/{kit['id']}/availability", params={"from": day(9), "to": day(15)}
         )
     body = response.json()
-    rows = [(d["reserved"], d["turnaround"], d["held"], d["closed"], d["free"]) for d in body["days"]]
+    rows = [
+        (d["reserved"], d["turnaround"], d["held"], d["closed"], d["free"]) for d in body["days"]
+    ]
     assert rows == [
         (0, 0, 0, False, 3),  # day 9
         (2, 0, 0, False, 1),  # 10: two out with a borrower

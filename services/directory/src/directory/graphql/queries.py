@@ -21,6 +21,7 @@ from directory.graphql.types import Centre, Educator, Network, parse_id
 from directory.networks.repository import list_networks
 from shared.db import reader_session
 from shared.graphql import GraphQLContext
+from shared.graphql_types import NearInput
 from shared.pagination import MAX_LIMIT, Connection, connection_from, encode_cursor
 from shared.problems import InvalidInput
 
@@ -29,13 +30,6 @@ def _page_size(first: int) -> int:
     if not 1 <= first <= MAX_LIMIT:
         raise InvalidInput(f"first: must be between 1 and {MAX_LIMIT}")
     return first
-
-
-@strawberry.input
-class NearInput:
-    lat: float
-    lon: float
-    radius_km: float = 50.0
 
 
 @strawberry.input(description="Every given condition must hold (AND).")

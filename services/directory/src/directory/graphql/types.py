@@ -12,6 +12,7 @@ from strawberry.types import Info
 from directory import access
 from shared.db import reader_session
 from shared.graphql import GraphQLContext
+from shared.graphql_types import LocalizedText, localized_texts
 from shared.language_maps import pick
 from shared.problems import InvalidInput
 
@@ -27,16 +28,6 @@ def _text(texts: dict[str, str] | None, lang: str | None, info: Info) -> str | N
     context: GraphQLContext = info.context
     preferences = [lang, *context.languages] if lang else context.languages
     return pick(texts, preferences)
-
-
-@strawberry.federation.type(shareable=True, description="A text in one language.")
-class LocalizedText:
-    lang: str
-    text: str
-
-
-def _texts(texts: dict[str, str] | None) -> list[LocalizedText]:
-    return [LocalizedText(lang=k, text=v) for k, v in (texts or {}).items()]
 
 
 @strawberry.type
@@ -92,7 +83,7 @@ class Centre:
 
     @strawberry.field
     def names(self) -> list[LocalizedText]:
-        return _texts(self.row.name)
+        return localized_texts(self.row.name)
 
     @strawberry.field
     def description(self, info: Info, lang: str | None = None) -> str | None:
@@ -100,7 +91,7 @@ class Centre:
 
     @strawberry.field
     def descriptions(self) -> list[LocalizedText]:
-        return _texts(self.row.description)
+        return localized_texts(self.row.description)
 
     @strawberry.field
     def country(self) -> str:
@@ -200,7 +191,7 @@ class Network:
 
     @strawberry.field
     def names(self) -> list[LocalizedText]:
-        return _texts(self.row.name)
+        return localized_texts(self.row.name)
 
     @strawberry.field
     def description(self, info: Info, lang: str | None = None) -> str | None:

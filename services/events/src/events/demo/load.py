@@ -33,6 +33,11 @@ def demo_id(kind: str, key: str) -> uuid.UUID:
     return uuid.uuid5(DEMO_NAMESPACE, f"{kind}:{key}")
 
 
+def demo_teacher(number: int) -> str:
+    """Demo teacher N's token subject: a UUID, as `./pdnet token --sub` takes."""
+    return str(demo_id("teacher", f"demo-teacher-{number}"))
+
+
 def demo_data() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     return data
@@ -56,7 +61,8 @@ async def seed(session: AsyncSession, *, scale: int | None = None) -> str:
     return (
         f"{len(built)} events ({upcoming} upcoming), "
         f"{sum(len(b.sessions) for b in built)} sessions, "
-        f"{sum(len(b.registrations) for b in built)} registrations"
+        f"{sum(len(b.registrations) for b in built)} registrations; "
+        f"demo teacher 1 is `./pdnet token --role teacher --sub {demo_teacher(1)}`"
     )
 
 
@@ -138,7 +144,7 @@ def _sessions(
 
 
 def _registrations(spec: dict[str, Any], event: Event, *, now: datetime) -> list[Registration]:
-    """Demo teachers `demo-teacher-N`, registered in list order across the window so far.
+    """Demo teachers (`demo_teacher(N)`), registered in list order across the window so far.
 
     A group with a `school` is a school team registered together by its first teacher.
     """
@@ -150,7 +156,7 @@ def _registrations(spec: dict[str, Any], event: Event, *, now: datetime) -> list
     next_teacher, next_position = 1, 1
     for group in groups:
         next_teacher = group.get("from", next_teacher)
-        team = [f"demo-teacher-{next_teacher + i}" for i in range(group["count"])]
+        team = [demo_teacher(next_teacher + i) for i in range(group["count"])]
         next_teacher += group["count"]
         school = group.get("school")
         group_id = demo_id("team", f"{spec['key']}:{school}") if school else None

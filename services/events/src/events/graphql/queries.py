@@ -22,18 +22,11 @@ from shared.auth import IsAuthenticated, principal_of
 from shared.clock import utcnow
 from shared.db import reader_session
 from shared.graphql import GraphQLContext
+from shared.graphql_types import NearInput
 from shared.pagination import Connection, connection_from, encode_cursor
 from shared.problems import InvalidInput
 
 MAX_LIST_FILTER = 20
-
-
-# The same input as the directory's: clients write one `near` for centres and events alike.
-@strawberry.input
-class NearInput:
-    lat: float
-    lon: float
-    radius_km: float = 50.0
 
 
 @strawberry.input(description="Every given condition must hold (AND).")

@@ -14,6 +14,7 @@ from events import models
 from events.catalogue.repository import cursor_for
 from events.graphql.upcoming import CentreEventsKey
 from shared.graphql import GraphQLContext
+from shared.graphql_types import LocalizedText, localized_texts
 from shared.language_maps import pick
 from shared.pagination import MAX_LIMIT, Connection, InvalidCursor, connection_from, decode_cursor
 from shared.problems import InvalidInput
@@ -38,9 +39,12 @@ def position_after(after: str | None) -> tuple[datetime, uuid.UUID] | None:
         return None
     starts, last_id = decode_cursor(after, "starts", 2)
     try:
-        return datetime.fromisoformat(starts), uuid.UUID(last_id)
+        position = datetime.fromisoformat(starts), uuid.UUID(last_id)
     except (TypeError, ValueError):
         raise InvalidCursor("The cursor is not one this API issued.") from None
+    if position[0].tzinfo is None:  # we only issue instants with an offset
+        raise InvalidCursor("The cursor is not one this API issued.")
+    return position
 
 
 def event_connection(rows: Sequence[models.Event], *, has_next: bool) -> Connection[Event]:
@@ -54,17 +58,6 @@ def _text(texts: dict[str, str] | None, lang: str | None, info: Info) -> str | N
     context: GraphQLContext = info.context
     preferences = [lang, *context.languages] if lang else context.languages
     return pick(texts, preferences)
-
-
-# Declared exactly as the directory declares it: a shareable value type must match everywhere.
-@strawberry.federation.type(shareable=True, description="A text in one language.")
-class LocalizedText:
-    lang: str
-    text: str
-
-
-def _texts(texts: dict[str, str] | None) -> list[LocalizedText]:
-    return [LocalizedText(lang=k, text=v) for k, v in (texts or {}).items()]
 
 
 @strawberry.federation.type(
@@ -136,7 +129,7 @@ class Event:
 
     @strawberry.field
     def titles(self) -> list[LocalizedText]:
-        return _texts(self.row.title)
+        return localized_texts(self.row.title)
 
     @strawberry.field
     def description(self, info: Info, lang: str | None = None) -> str | None:
@@ -144,7 +137,7 @@ class Event:
 
     @strawberry.field
     def descriptions(self) -> list[LocalizedText]:
-        return _texts(self.row.description)
+        return localized_texts(self.row.description)
 
     @strawberry.field(description="Runs of the same course share a key.")
     def course_key(self) -> str | None:

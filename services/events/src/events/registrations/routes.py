@@ -22,9 +22,9 @@ from events.registrations.schemas import (
     RegistrationRead,
     RegistrationStatus,
 )
-from shared.idempotency import IdempotencyKeyHeader, claim, fingerprint, record
 from shared.auth import CurrentPrincipal
 from shared.db import SessionDep
+from shared.idempotency import IdempotencyKeyHeader, claim, fingerprint, record
 from shared.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 
 router = APIRouter(tags=["registrations"])

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Integer, case, cast, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -86,26 +87,38 @@ async def lock_kit(session: AsyncSession, kit_id: uuid.UUID, *, exclusive: bool)
 
 
 async def shift(session: AsyncSession, kit: Kit, booking: Booking, *, sign: int) -> None:
-    """Adds (sign=1) or gives back (sign=-1) a booking's items on every day it blocks.
+    """Takes (sign=1) or gives back (sign=-1) a booking's items on every day it blocks.
 
     Runs in a savepoint: if PostgreSQL refuses, only this statement is undone and the caller
     can still read the calendar to say what is free instead. Raises `DaysTaken`.
     """
-    amount = sign * booking.quantity
-    offsets = func.generate_series(0, (booking.blocks_until - booking.starts_on).days).alias("n")
-    n = offsets.column
-    in_use = n <= (booking.ends_on - booking.starts_on).days
+    amount = booking.quantity
+    in_use = KitDay.day <= booking.ends_on
     by_borrower = amount if booking.column == "reserved" else 0
     for_repair = amount if booking.column == "held" else 0
+    if sign < 0:
+        await _give_back(
+            session,
+            kit.id,
+            booking.starts_on,
+            booking.blocks_until,
+            reserved=KitDay.reserved - case((in_use, by_borrower), else_=0),
+            turnaround=KitDay.turnaround - case((in_use, 0), else_=amount),
+            held=KitDay.held - case((in_use, for_repair), else_=0),
+        )
+        return
+    offsets = func.generate_series(0, (booking.blocks_until - booking.starts_on).days).alias("n")
+    n = offsets.column
+    new_in_use = n <= (booking.ends_on - booking.starts_on).days
     stmt = insert(KitDay).from_select(
         ["kit_id", "day", "capacity", "reserved", "turnaround", "held"],
         select(
             literal(kit.id),
             literal(booking.starts_on) + cast(n, Integer),
             literal(kit.quantity),
-            case((in_use, by_borrower), else_=0),
-            case((in_use, 0), else_=amount),
-            case((in_use, for_repair), else_=0),
+            case((new_in_use, by_borrower), else_=0),
+            case((new_in_use, 0), else_=amount),
+            case((new_in_use, for_repair), else_=0),
         )
         .select_from(offsets)
         .order_by(n),
@@ -123,10 +136,33 @@ async def shift(session: AsyncSession, kit: Kit, booking: Booking, *, sign: int)
             await session.execute(stmt)
 
 
+async def _give_back(
+    session: AsyncSession, kit_id: uuid.UUID, first: date, last: date, **values: Any
+) -> None:
+    """An UPDATE, not an upsert: PostgreSQL checks a proposed insert row (with its negative
+    counts) against the CHECKs before it ever looks for the conflicting row. The rows are
+    locked in day order first, the order every booking takes them in."""
+    locked = (
+        select(KitDay.kit_id, KitDay.day)
+        .where(KitDay.kit_id == kit_id, KitDay.day.between(first, last))
+        .order_by(KitDay.day)
+        .with_for_update()
+        .subquery("locked")
+    )
+    await session.execute(
+        update(KitDay)
+        .where(KitDay.kit_id == locked.c.kit_id, KitDay.day == locked.c.day)
+        .values(**values)
+    )
+
+
 async def close_days(
     session: AsyncSession, kit: Kit, starts_on: date, ends_on: date, *, sign: int
 ) -> None:
     """A blackout opens (sign=1) or ends (sign=-1) on the days `starts_on`..`ends_on`."""
+    if sign < 0:
+        await _give_back(session, kit.id, starts_on, ends_on, closures=KitDay.closures - 1)
+        return
     offset = func.generate_series(0, (ends_on - starts_on).days).alias("n")
     n = offset.column
     stmt = insert(KitDay).from_select(
@@ -135,7 +171,7 @@ async def close_days(
             literal(kit.id),
             literal(starts_on) + cast(n, Integer),
             literal(kit.quantity),
-            literal(sign),
+            literal(1),
         )
         .select_from(offset)
         .order_by(n),
