@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from resources.loans.worker import mark_overdue
 from resources.models import Loan, RestockTask
+from resources.worker import mark_overdue
 from shared.testing import ServiceHarness
 from tests.resources.builders import a_centre, a_kit, as_date, day, reserve
 

@@ -62,3 +62,44 @@ async def test_200_concurrent_requests_for_overlapping_dates_on_a_pool_of_3_give
         )
     assert stored == 3
     assert busiest == 3
+
+
+@pytest.mark.slow
+async def test_10_concurrent_cancellations_offer_the_items_to_exactly_the_first_10_waiting(
+    live_resources: ServiceHarness, directory: ServiceHarness
+) -> None:
+    kit = await a_kit(live_resources, await a_centre(directory), quantity=10)
+    holders = await _reserve_all(live_resources, kit["id"], [(10, 12)] * 10)
+    body = {"starts_on": day(10), "ends_on": day(12), "wait_if_taken": True}
+    for i in range(30):  # one by one, so the queue order is known
+        async with live_resources.as_role("teacher", sub=f"w{i:02}") as client:
+            response = await client.post(f"/v1/kits/{kit['id']}/reservations", json=body)
+            assert response.json()["status"] == "waiting"
+
+    async def cancel(response: Any) -> int:
+        reservation = response.json()
+        async with live_resources.as_role("teacher", sub=reservation["borrower_id"]) as client:
+            return (await client.delete(f"/v1/reservations/{reservation['id']}")).status_code
+
+    assert set(await asyncio.gather(*(cancel(r) for r in holders))) == {200}
+    async with live_resources.db.session() as session:
+        rows = (
+            await session.execute(select(Reservation).where(Reservation.kit_id == kit["id"]))
+        ).scalars()
+        by_status = Counter(r.status for r in rows)
+        offered = sorted(
+            r.borrower_id
+            for r in (
+                await session.execute(
+                    select(Reservation).where(
+                        Reservation.kit_id == kit["id"], Reservation.status == "offered"
+                    )
+                )
+            ).scalars()
+        )
+        busiest = await session.scalar(
+            select(func.max(KitDay.reserved)).where(KitDay.kit_id == kit["id"])
+        )
+    assert offered == [f"w{i:02}" for i in range(10)]
+    assert by_status == {"cancelled": 10, "offered": 10, "waiting": 20}
+    assert busiest == 10

@@ -16,7 +16,7 @@ class BaseServiceSettings(BaseSettings):
 
     database_url: SecretStr
     """SQLAlchemy URL, e.g. `postgresql+asyncpg://user:pw@host/directory`."""
-    db_pool_size: int = 10
+    db_pool_size: int = 20
     db_max_overflow: int = 10
     db_statement_cache_size: int = 100
     """asyncpg's prepared statement cache; set 0 behind PgBouncer in transaction pooling."""

@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column("quantity", sa.Integer(), nullable=False),
         sa.Column("turnaround_days", sa.Integer(), nullable=False),
         sa.Column("max_renewals", sa.Integer(), server_default="2", nullable=False),
+        sa.Column("offer_hold_hours", sa.Integer(), server_default="48", nullable=False),
         sa.Column("requires_course_key", sa.String(length=100), nullable=True),
         sa.Column("link", sa.Text(), nullable=True),
         sa.Column("licence", sa.String(length=60), nullable=True),
@@ -91,6 +92,7 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "min_age IS NULL OR max_age IS NULL OR min_age <= max_age", name=op.f("ck_kits_ages")
         ),
+        sa.CheckConstraint("offer_hold_hours BETWEEN 1 AND 336", name=op.f("ck_kits_offer_hold")),
         sa.CheckConstraint("quantity BETWEEN 0 AND 10000", name=op.f("ck_kits_quantity")),
         sa.CheckConstraint("turnaround_days BETWEEN 0 AND 60", name=op.f("ck_kits_turnaround")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_kits")),
@@ -228,6 +230,7 @@ def upgrade() -> None:
         sa.Column("ends_on", sa.Date(), nullable=False),
         sa.Column("blocks_until", sa.Date(), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("offer_expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("borrower_id", sa.String(length=200), nullable=False),
         sa.Column("reserved_by", sa.String(length=200), nullable=False),
         sa.Column("school", sa.String(length=200), nullable=True),
@@ -242,7 +245,11 @@ def upgrade() -> None:
         ),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "status IN ('confirmed', 'checked_out', 'returned', 'cancelled')",
+            "(status = 'offered') = (offer_expires_at IS NOT NULL)",
+            name=op.f("ck_reservations_offer"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('waiting', 'offered', 'confirmed', 'checked_out', 'returned', 'cancelled', 'expired')",
             name=op.f("ck_reservations_status"),
         ),
         sa.CheckConstraint("blocks_until >= ends_on", name=op.f("ck_reservations_buffer")),
@@ -259,6 +266,20 @@ def upgrade() -> None:
     op.create_index("ix_reservations_event_id", "reservations", ["event_id"], unique=False)
     op.create_index(
         "ix_reservations_kit_id_starts_on", "reservations", ["kit_id", "starts_on"], unique=False
+    )
+    op.create_index(
+        "ix_reservations_offers_due",
+        "reservations",
+        ["offer_expires_at"],
+        unique=False,
+        postgresql_where=sa.text("status = 'offered'"),
+    )
+    op.create_index(
+        "ix_reservations_waiting",
+        "reservations",
+        ["kit_id", "created_at", "id"],
+        unique=False,
+        postgresql_where=sa.text("status = 'waiting'"),
     )
     op.create_table(
         "loans",
@@ -353,6 +374,16 @@ def downgrade() -> None:
     op.drop_index("ix_loans_kit_id", table_name="loans")
     op.drop_index("ix_loans_borrower_id", table_name="loans")
     op.drop_table("loans")
+    op.drop_index(
+        "ix_reservations_waiting",
+        table_name="reservations",
+        postgresql_where=sa.text("status = 'waiting'"),
+    )
+    op.drop_index(
+        "ix_reservations_offers_due",
+        table_name="reservations",
+        postgresql_where=sa.text("status = 'offered'"),
+    )
     op.drop_index("ix_reservations_kit_id_starts_on", table_name="reservations")
     op.drop_index("ix_reservations_event_id", table_name="reservations")
     op.drop_index("ix_reservations_borrower_id", table_name="reservations")

@@ -15,9 +15,9 @@ from resources.catalogue.routes import router as catalogue_router
 from resources.graphql.loaders import make_loaders
 from resources.graphql.schema import schema
 from resources.loans.routes import router as loans_router
-from resources.loans.worker import run_forever
 from resources.reservations.routes import router as reservations_router
 from resources.settings import ResourcesSettings
+from resources.worker import run_forever
 from shared.graphql import graphql_router
 from shared.peers import Peers
 from shared.service_app import build_service_app

@@ -40,8 +40,17 @@ KIT_KINDS = (
     "material_pack",
     "digital",
 )
-# Reservations in these states still occupy their days.
-OCCUPYING = ("confirmed", "checked_out")
+RESERVATION_STATUSES = (
+    "waiting",
+    "offered",
+    "confirmed",
+    "checked_out",
+    "returned",
+    "cancelled",
+    "expired",
+)
+# Reservations in these states occupy their days in the ledger; `waiting` ones queue for them.
+OCCUPYING = ("offered", "confirmed", "checked_out")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -72,6 +81,7 @@ class Kit(Timestamped, Base):
         CheckConstraint("quantity BETWEEN 0 AND 10000", name="quantity"),
         CheckConstraint("turnaround_days BETWEEN 0 AND 60", name="turnaround"),
         CheckConstraint("max_renewals BETWEEN 0 AND 10", name="renewals"),
+        CheckConstraint("offer_hold_hours BETWEEN 1 AND 336", name="offer_hold"),
         CheckConstraint("min_age IS NULL OR max_age IS NULL OR min_age <= max_age", name="ages"),
         # Digital materials are links with a licence; they have no items to lend.
         CheckConstraint("kind <> 'digital' OR (link IS NOT NULL AND quantity = 0)", name="digital"),
@@ -100,6 +110,8 @@ class Kit(Timestamped, Base):
     turnaround_days: Mapped[int] = mapped_column(default=0)
     """Days an item is blocked after a reservation ends (cleaning, restocking, shipping)."""
     max_renewals: Mapped[int] = mapped_column(default=2, server_default="2")
+    offer_hold_hours: Mapped[int] = mapped_column(default=48, server_default="48")
+    """How long the first in the queue has to accept items that came back."""
     requires_course_key: Mapped[str | None] = mapped_column(String(100))
     """Borrowers must have attended a course with this key (checked in the events ledger)."""
     link: Mapped[str | None] = mapped_column(Text)
@@ -187,10 +199,22 @@ class Reservation(Base):
         CheckConstraint("quantity > 0", name="quantity"),
         CheckConstraint("ends_on >= starts_on AND ends_on - starts_on < 366", name="dates"),
         CheckConstraint("blocks_until >= ends_on", name="buffer"),
-        CheckConstraint(
-            "status IN ('confirmed', 'checked_out', 'returned', 'cancelled')", name="status"
-        ),
+        CheckConstraint(_in("status", RESERVATION_STATUSES), name="status"),
+        CheckConstraint("(status = 'offered') = (offer_expires_at IS NOT NULL)", name="offer"),
         Index("ix_reservations_kit_id_starts_on", "kit_id", "starts_on"),
+        # The queue of a kit, in arrival order.
+        Index(
+            "ix_reservations_waiting",
+            "kit_id",
+            "created_at",
+            "id",
+            postgresql_where=text("status = 'waiting'"),
+        ),
+        Index(
+            "ix_reservations_offers_due",
+            "offer_expires_at",
+            postgresql_where=text("status = 'offered'"),
+        ),
         Index("ix_reservations_borrower_id", "borrower_id"),
         Index("ix_reservations_event_id", "event_id"),
     )
@@ -203,6 +227,8 @@ class Reservation(Base):
     blocks_until: Mapped[date] = mapped_column(Date)
     """`ends_on` plus the kit's turnaround when reserved: what cancelling must give back."""
     status: Mapped[str] = mapped_column(String(12), default="confirmed")
+    offer_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """While `offered`: accept before this, or the items pass to the next in the queue."""
     borrower_id: Mapped[str] = mapped_column(String(200))
     """The borrower's identity: the `sub` of their token."""
     reserved_by: Mapped[str] = mapped_column(String(200))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import uuid
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Float,
     Select,
     and_,
+    bindparam,
     cast,
     delete,
     exists,
@@ -164,8 +166,10 @@ def _label_is_current() -> ColumnElement[bool]:
     )
 
 
-def centre_columns() -> list[Any]:
-    return [
+@functools.cache
+def centre_columns() -> tuple[Any, ...]:
+    """Built once: constructing the three subqueries costs more than running a by-id query."""
+    return (
         Centre.id,
         Centre.name,
         Centre.description,
@@ -189,7 +193,7 @@ def centre_columns() -> list[Any]:
         _identifiers_json().label("identifiers"),
         _memberships_json().label("memberships"),
         _labels_json().label("labels"),
-    ]
+    )
 
 
 def _distance_km(near: Near) -> ColumnElement[float]:
@@ -226,7 +230,9 @@ def _text_query(filters: CentreFilters) -> ColumnElement[Any]:
     combined: ColumnElement[Any] = queries[0]
     for query in queries[1:]:
         combined = combined.op("||")(query)
-    return combined
+    # As a scalar subquery PostgreSQL builds the tsquery once per statement; inline, the
+    # regconfig casts keep it from being folded and it is rebuilt for every matching row.
+    return select(combined).scalar_subquery()
 
 
 def _network_and_descendants(network_id: uuid.UUID) -> Any:
@@ -354,9 +360,19 @@ async def get_centre_rows(
     """Many centres by id in one query (the federation loader's batch)."""
     if not ids:
         return {}
-    filters = CentreFilters(ids=list(ids), statuses=() if any_status else ("active",))
-    rows = (await session.execute(select(*centre_columns()).where(*_where(filters)))).all()
+    statement = _centres_by_id_any_status() if any_status else _centres_by_id_active()
+    rows = (await session.execute(statement, {"ids": list(ids)})).all()
     return {row.id: row for row in rows}
+
+
+@functools.cache
+def _centres_by_id_any_status() -> Select[Any]:
+    return select(*centre_columns()).where(Centre.id.in_(bindparam("ids", expanding=True)))
+
+
+@functools.cache
+def _centres_by_id_active() -> Select[Any]:
+    return _centres_by_id_any_status().where(Centre.status == "active")
 
 
 async def lock_centre(session: AsyncSession, centre_id: uuid.UUID) -> Centre | None:

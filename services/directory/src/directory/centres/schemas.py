@@ -160,7 +160,7 @@ class CentreRead(BaseModel):
         contact = None
         if row.public_email or row.public_phone:
             contact = PublicContact(email=row.public_email, phone=row.public_phone)
-        distance = getattr(row, "distance_km", None)
+        distance = row._mapping.get("distance_km")
         return cls(
             id=row.id,
             name=row.name,

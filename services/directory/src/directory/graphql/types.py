@@ -111,7 +111,7 @@ class Centre:
 
     @strawberry.field(description="Only set in searches `near` a point.")
     def distance_km(self) -> float | None:
-        distance = getattr(self.row, "distance_km", None)
+        distance = self.row._mapping.get("distance_km")
         return None if distance is None else round(distance, 3)
 
     @strawberry.field

@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resources.availability.planner import Calendar, DayCount
 from resources.models import Kit, KitDay
 
 GUARDS = frozenset({"ck_kit_days_no_overbooking", "ck_kit_days_closed_days"})
@@ -197,3 +198,14 @@ async def resize(session: AsyncSession, kit: Kit, quantity: int, *, today: date)
                 .where(KitDay.kit_id == kit.id, KitDay.day >= today)
                 .values(capacity=quantity)
             )
+
+
+async def load_calendar(session: AsyncSession, kit: Kit, first: date, last: date) -> Calendar:
+    rows = await session.execute(
+        select(KitDay).where(KitDay.kit_id == kit.id, KitDay.day.between(first, last))
+    )
+    counts = {
+        r.day: DayCount(r.day, r.capacity, r.reserved, r.turnaround, r.held, r.closures)
+        for r in rows.scalars()
+    }
+    return Calendar(kit.quantity, kit.turnaround_days, counts)

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resources.access import ensure_manages_owner
 from resources.availability import days
-from resources.availability.planner import Calendar, DayCount
 from resources.availability.ranges import check_range
 from resources.availability.schemas import (
     AvailabilityRead,
@@ -22,24 +21,14 @@ from resources.availability.schemas import (
 )
 from resources.catalogue.repository import position_after
 from resources.errors import CalendarConflict, IllegalTransition, KitNotFound, NotReservable
-from resources.models import Blackout, Kit, KitDay, MaintenanceHold
+from resources.models import Blackout, Kit, MaintenanceHold
+from resources.reservations.queue import offer_to_waiting
 from shared.auth import Principal
 from shared.clock import utcnow
 from shared.pagination import encode_cursor
 from shared.problems import NotFound
 
 T = TypeVar("T", Blackout, MaintenanceHold)
-
-
-async def load_calendar(session: AsyncSession, kit: Kit, first: date, last: date) -> Calendar:
-    rows = await session.execute(
-        select(KitDay).where(KitDay.kit_id == kit.id, KitDay.day.between(first, last))
-    )
-    counts = {
-        r.day: DayCount(r.day, r.capacity, r.reserved, r.turnaround, r.held, r.closures)
-        for r in rows.scalars()
-    }
-    return Calendar(kit.quantity, kit.turnaround_days, counts)
 
 
 async def availability(
@@ -54,7 +43,7 @@ async def availability(
         raise KitNotFound(f"No kit has id {kit_id}.")
     if kit.kind == "digital":
         raise NotReservable("Digital materials are not lent, so they have no availability.")
-    calendar = await load_calendar(session, kit, starts_on, ends_on + _buffer(kit))
+    calendar = await days.load_calendar(session, kit, starts_on, ends_on + _buffer(kit))
     return AvailabilityRead(
         kit_id=kit.id,
         from_=starts_on,
@@ -131,6 +120,7 @@ async def remove_blackout(
     await days.close_days(session, kit, blackout.starts_on, blackout.ends_on, sign=-1)
     await session.delete(blackout)
     await session.flush()
+    await offer_to_waiting(session, kit, now=utcnow())
 
 
 async def add_maintenance(
@@ -147,7 +137,7 @@ async def add_maintenance(
     try:
         await days.shift(session, kit, booking, sign=1)
     except days.DaysTaken:
-        calendar = await load_calendar(session, kit, data.starts_on, data.ends_on)
+        calendar = await days.load_calendar(session, kit, data.starts_on, data.ends_on)
         free = min(d.free_in_pool for d in calendar.days(data.starts_on, data.ends_on))
         raise CalendarConflict(
             f"Only {free} items are at the centre on every one of those days.",
@@ -175,6 +165,7 @@ async def release_maintenance(
     await days.shift(session, kit, booking, sign=-1)
     hold.status = "released"
     await session.flush()
+    await offer_to_waiting(session, kit, now=utcnow())
     return hold
 
 

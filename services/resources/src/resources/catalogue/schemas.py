@@ -77,6 +77,9 @@ class KitCreate(StrictModel):
         1, description="Days an item is blocked after each reservation (cleaning, shipping)."
     )
     max_renewals: Annotated[int, Field(ge=0, le=10)] = 2
+    offer_hold_hours: Annotated[int, Field(ge=1, le=336)] = Field(
+        48, description="How long the first in the queue has to accept items that came back."
+    )
     requires_course_key: CourseKey | None = Field(
         None, description="Borrowers must have attended a course with this key."
     )
@@ -108,6 +111,7 @@ class KitUpdate(StrictModel):
         "quantity",
         "turnaround_days",
         "max_renewals",
+        "offer_hold_hours",
         "components",
         "status",
     )
@@ -127,6 +131,7 @@ class KitUpdate(StrictModel):
         None, description="Applies to reservations made from now on."
     )
     max_renewals: Annotated[int, Field(ge=0, le=10)] | None = None
+    offer_hold_hours: Annotated[int, Field(ge=1, le=336)] | None = None
     requires_course_key: CourseKey | None = None
     components: list[ComponentIn] | None = Field(None, max_length=100)
     link: WebAddress | None = None
@@ -173,6 +178,7 @@ class KitRead(BaseModel):
     quantity: int
     turnaround_days: int
     max_renewals: int
+    offer_hold_hours: int
     requires_course_key: str | None
     reservable: bool = Field(description="Digital materials and retired kits are not.")
     link: str | None

@@ -17,6 +17,7 @@ from resources.catalogue.schemas import ComponentIn, ItemUpdate, KitCreate, KitU
 from resources.directory_client import centre_facts
 from resources.errors import CalendarConflict, KitNotFound
 from resources.models import Kit, KitComponent, KitDay, KitItem, Loan
+from resources.reservations.queue import offer_to_waiting
 from shared.auth import Principal
 from shared.clock import new_id, utcnow
 from shared.etags import check_if_match
@@ -90,6 +91,7 @@ async def update_kit(
     quantity = changes.pop("quantity", kit.quantity)
     for key, value in changes.items():
         setattr(kit, key, value)
+    grows = quantity > kit.quantity
     if quantity != kit.quantity:
         await _resize_pool(session, kit, quantity)
     if components is not None:
@@ -98,6 +100,8 @@ async def update_kit(
     kit.version += 1
     kit.updated_at = utcnow()
     await session.flush()
+    if grows:
+        await offer_to_waiting(session, kit, now=utcnow())
     return kit
 
 

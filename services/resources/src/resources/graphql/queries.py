@@ -13,18 +13,11 @@ from resources.graphql.types import Kit, kit_connection, page_size, parse_id
 from shared.clock import utcnow
 from shared.db import reader_session
 from shared.graphql import GraphQLContext
+from shared.graphql_types import NearInput
 from shared.pagination import Connection
 from shared.problems import InvalidInput
 
 MAX_LIST_FILTER = 20
-
-
-# The same input as the directory's and the events': one `near` for centres, events and kits.
-@strawberry.input
-class NearInput:
-    lat: float
-    lon: float
-    radius_km: float = 50.0
 
 
 @strawberry.input(description="Every given condition must hold (AND).")

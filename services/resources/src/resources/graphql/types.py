@@ -17,6 +17,7 @@ from resources.graphql.centre_kits import CentreKitsKey
 from resources.graphql.loaders import CalendarKey
 from shared.clock import utcnow
 from shared.graphql import GraphQLContext
+from shared.graphql_types import LocalizedText, localized_texts
 from shared.language_maps import pick
 from shared.pagination import MAX_LIMIT, Connection, connection_from
 from shared.problems import InvalidInput
@@ -46,17 +47,6 @@ def _text(texts: dict[str, str] | None, lang: str | None, info: Info) -> str | N
     context: GraphQLContext = info.context
     preferences = [lang, *context.languages] if lang else context.languages
     return pick(texts, preferences)
-
-
-# Declared exactly as the directory declares it: a shareable value type must match everywhere.
-@strawberry.federation.type(shareable=True, description="A text in one language.")
-class LocalizedText:
-    lang: str
-    text: str
-
-
-def _texts(texts: dict[str, str] | None) -> list[LocalizedText]:
-    return [LocalizedText(lang=k, text=v) for k, v in (texts or {}).items()]
 
 
 @strawberry.federation.type(
@@ -135,7 +125,7 @@ class Kit:
 
     @strawberry.field
     def names(self) -> list[LocalizedText]:
-        return _texts(self.row.name)
+        return localized_texts(self.row.name)
 
     @strawberry.field
     def description(self, info: Info, lang: str | None = None) -> str | None:
@@ -143,7 +133,7 @@ class Kit:
 
     @strawberry.field
     def descriptions(self) -> list[LocalizedText]:
-        return _texts(self.row.description)
+        return localized_texts(self.row.description)
 
     @strawberry.field
     def safety_notes(self, info: Info, lang: str | None = None) -> str | None:

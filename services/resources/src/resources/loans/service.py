@@ -148,23 +148,30 @@ async def _record_conditions(session: AsyncSession, loan: Loan, data: CheckIn) -
             "items: these items were not lent with this loan",
             errors=[{"field": "body.items", "message": f"not in the loan: {unknown}"}],
         )
+    wanted = [r.item_id for r in data.items]
+    rows = await session.execute(select(KitItem).where(KitItem.id.in_(wanted)))
+    items = {item.id: item for item in rows.scalars()}
     for report in data.items:
-        item = await session.get(KitItem, report.item_id)
-        assert item is not None
+        item = items[report.item_id]
         item.condition, item.notes, item.updated_at = report.condition, report.notes, utcnow()
 
 
 async def _use_consumables(session: AsyncSession, kit: Kit, data: CheckIn) -> None:
     """Refills from spare stock; a component whose stock falls below its threshold gets a
     restock task (at most one open per component)."""
+    wanted = [use.component_id for use in data.consumables_used]
+    if not wanted:
+        return
+    # Locked: two check-ins of the same kit draw on the same shelf.
+    rows = await session.execute(
+        select(KitComponent)
+        .where(KitComponent.id.in_(wanted), KitComponent.kit_id == kit.id)
+        .order_by(KitComponent.id)
+        .with_for_update()
+    )
+    components = {c.id: c for c in rows.scalars()}
     for use in data.consumables_used:
-        component = (
-            await session.execute(
-                select(KitComponent)
-                .where(KitComponent.id == use.component_id, KitComponent.kit_id == kit.id)
-                .with_for_update()
-            )
-        ).scalar_one_or_none()
+        component = components.get(use.component_id)
         if component is None or not component.consumable:
             raise InvalidInput(
                 "consumables_used: not a consumable of this kit",
@@ -173,24 +180,28 @@ async def _use_consumables(session: AsyncSession, kit: Kit, data: CheckIn) -> No
         if component.stock is None:
             continue
         component.stock = max(component.stock - use.quantity, 0)
-        threshold = component.restock_below
-        if threshold is not None and component.stock < threshold:
-            await session.execute(
-                insert(RestockTask)
-                .values(
-                    kit_id=kit.id,
-                    component_id=component.id,
-                    stock=component.stock,
-                    threshold=threshold,
-                    status="open",
-                    created_at=utcnow(),
-                )
-                .on_conflict_do_nothing(
-                    index_elements=[RestockTask.component_id],
-                    index_where=RestockTask.status == "open",
-                )
-            )
+        if component.restock_below is not None and component.stock < component.restock_below:
+            await _open_restock_task(session, component)
     await session.flush()
+
+
+async def _open_restock_task(session: AsyncSession, component: KitComponent) -> None:
+    assert component.stock is not None and component.restock_below is not None
+    await session.execute(
+        insert(RestockTask)
+        .values(
+            kit_id=component.kit_id,
+            component_id=component.id,
+            stock=component.stock,
+            threshold=component.restock_below,
+            status="open",
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(
+            index_elements=[RestockTask.component_id],
+            index_where=RestockTask.status == "open",
+        )
+    )
 
 
 async def renew(

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from resources.access import manages_owner
 from resources.catalogue.service import get_kit
-from resources.dependencies import DirectoryDep
-from resources.models import IdempotentRequest
-from resources.reservations import repository, service
+from resources.dependencies import DirectoryDep, EventsDep
+from resources.models import IdempotentRequest, Reservation
+from resources.reservations import queue, repository, service
 from resources.reservations.schemas import (
     ReservationCreate,
     ReservationPage,
@@ -32,8 +34,14 @@ router = APIRouter(tags=["reservations"])
 StatusFilter = Annotated[list[ReservationStatus] | None, Query(alias="status", max_length=4)]
 
 
-def _read(rows: list[object]) -> list[ReservationRead]:
-    return [ReservationRead.model_validate(r, from_attributes=True) for r in rows]
+async def reads(session: AsyncSession, rows: Sequence[Reservation]) -> list[ReservationRead]:
+    positions = await queue.queue_positions(session, rows)
+    return [
+        ReservationRead.model_validate(r, from_attributes=True).model_copy(
+            update={"queue_position": positions.get(r.id)}
+        )
+        for r in rows
+    ]
 
 
 @router.post(
@@ -49,12 +57,17 @@ async def reserve(
     session: SessionDep,
     principal: CurrentPrincipal,
     directory: DirectoryDep,
+    events: EventsDep,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """201 with the reservation, or 409 saying how many items are free for those dates
     (`max_free`) and the nearest date ranges of the same length that would fit
-    (`alternatives`). The kit's turnaround days after `ends_on` must be free too.
-    Retries with the same `Idempotency-Key` get the first answer."""
+    (`alternatives`); with `wait_if_taken`, a 201 with a `waiting` place in the queue instead.
+    The kit's turnaround days after `ends_on` must be free too.
+
+    A kit that requires a course is lent to teachers who attended it (409 otherwise), as
+    their record in the events service shows. Retries with the same `Idempotency-Key` get
+    the first answer."""
     if idempotency_key:
         print_ = fingerprint("POST", request.url.path, data.model_dump(mode="json"))
         stored = await claim(
@@ -67,9 +80,15 @@ async def reserve(
         if stored is not None:
             return JSONResponse(stored.body, status_code=stored.status_code)
     reservation = await service.reserve(
-        session, principal=principal, kit_id=kit_id, data=data, directory=directory
+        session,
+        principal=principal,
+        kit_id=kit_id,
+        data=data,
+        directory=directory,
+        events=events,
+        authorization=request.headers.get("authorization", ""),
     )
-    body = jsonable_encoder(ReservationRead.model_validate(reservation, from_attributes=True))
+    body = jsonable_encoder((await reads(session, [reservation]))[0])
     if idempotency_key:
         await record(
             session,
@@ -116,7 +135,7 @@ async def kit_reservations(
         limit=limit,
         after=after,
     )
-    return ReservationPage(items=_read(list(rows)), next_cursor=next_cursor)
+    return ReservationPage(items=await reads(session, rows), next_cursor=next_cursor)
 
 
 @router.get("/v1/reservations", summary="Your reservations", response_model=ReservationPage)
@@ -134,7 +153,7 @@ async def my_reservations(
         limit=limit,
         after=after,
     )
-    return ReservationPage(items=_read(list(rows)), next_cursor=next_cursor)
+    return ReservationPage(items=await reads(session, rows), next_cursor=next_cursor)
 
 
 @router.get(
@@ -151,12 +170,12 @@ async def get_reservation(
     reservation, _ = await service.visible_reservation(
         session, principal=principal, reservation_id=reservation_id, directory=directory
     )
-    return ReservationRead.model_validate(reservation, from_attributes=True)
+    return (await reads(session, [reservation]))[0]
 
 
 @router.delete(
     "/v1/reservations/{reservation_id}",
-    summary="Cancel a reservation; its days go back to the pool",
+    summary="Cancel a reservation (or leave the queue); its days go back to the pool",
     response_model=ReservationRead,
 )
 async def cancel_reservation(
@@ -168,4 +187,22 @@ async def cancel_reservation(
     reservation = await service.cancel(
         session, principal=principal, reservation_id=reservation_id, directory=directory
     )
-    return ReservationRead.model_validate(reservation, from_attributes=True)
+    return (await reads(session, [reservation]))[0]
+
+
+@router.post(
+    "/v1/reservations/{reservation_id}/accept",
+    summary="Accept items offered to you from the queue",
+    response_model=ReservationRead,
+)
+async def accept_offer(
+    reservation_id: uuid.UUID,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    directory: DirectoryDep,
+) -> ReservationRead:
+    """Before `offer_expires_at`; afterwards the items pass to the next in the queue."""
+    reservation = await service.accept(
+        session, principal=principal, reservation_id=reservation_id, directory=directory
+    )
+    return (await reads(session, [reservation]))[0]

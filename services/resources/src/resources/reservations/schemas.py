@@ -10,7 +10,9 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from shared.api_models import StrictModel
 
-ReservationStatus = Literal["confirmed", "checked_out", "returned", "cancelled"]
+ReservationStatus = Literal[
+    "waiting", "offered", "confirmed", "checked_out", "returned", "cancelled", "expired"
+]
 BorrowerId = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^\S+$")]
 
 
@@ -30,6 +32,11 @@ class ReservationCreate(StrictModel):
     )
     school: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    wait_if_taken: bool = Field(
+        False,
+        description="When too few items are free, join the kit's queue (status `waiting`) "
+        "instead of a 409; you are offered the items if they come back in time.",
+    )
 
 
 class ReservationRead(BaseModel):
@@ -40,6 +47,12 @@ class ReservationRead(BaseModel):
     ends_on: date
     blocks_until: date = Field(description="The last turnaround day after `ends_on`.")
     status: ReservationStatus
+    queue_position: int | None = Field(
+        None, description="Place in the kit's queue (1 = next), only while waiting."
+    )
+    offer_expires_at: datetime | None = Field(
+        None, description="While offered: accept before this, or the items pass on."
+    )
     borrower_id: str
     reserved_by: str
     event_id: uuid.UUID | None

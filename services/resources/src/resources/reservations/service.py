@@ -17,15 +17,17 @@ from resources.access import manages_owner
 from resources.availability import days
 from resources.availability.planner import Calendar
 from resources.availability.ranges import check_range
-from resources.availability.service import load_calendar
 from resources.errors import (
     IllegalTransition,
     KitNotFound,
     NotReservable,
+    PrerequisiteMissing,
     ReservationConflict,
     ReservationNotFound,
 )
+from resources.events_client import attended_course
 from resources.models import Kit, Reservation
+from resources.reservations import queue
 from resources.reservations.repository import lock_reservation
 from resources.reservations.schemas import ReservationCreate
 from shared.auth import Principal, Role, require_role
@@ -42,6 +44,8 @@ async def reserve(
     kit_id: uuid.UUID,
     data: ReservationCreate,
     directory: httpx.AsyncClient,
+    events: httpx.AsyncClient,
+    authorization: str,
 ) -> Reservation:
     require_role(principal, *BORROWERS)
     today = utcnow().date()
@@ -51,27 +55,24 @@ async def reserve(
         raise KitNotFound(f"No kit has id {kit_id}.")
     _ensure_reservable(kit)
     borrower = await _borrower(principal, kit, data, directory)
+    if kit.requires_course_key and borrower == principal.subject:
+        await _ensure_attended(events, authorization, kit.requires_course_key)
     booking = days.Booking(
         quantity=data.quantity,
         starts_on=data.starts_on,
         ends_on=data.ends_on,
         blocks_until=data.ends_on + timedelta(days=kit.turnaround_days),
     )
-    calendar = await load_calendar(session, kit, booking.starts_on, booking.blocks_until)
-    if calendar.max_free(data.starts_on, data.ends_on) < data.quantity:
+    taken = await _take(session, kit, booking)
+    if not taken and not data.wait_if_taken:
         raise await _refusal(session, kit, booking, today)
-    try:
-        await days.shift(session, kit, booking, sign=1)
-    except days.DaysTaken:
-        # Someone else took the items between the check and the write.
-        raise await _refusal(session, kit, booking, today) from None
     reservation = Reservation(
         kit_id=kit.id,
         quantity=booking.quantity,
         starts_on=booking.starts_on,
         ends_on=booking.ends_on,
         blocks_until=booking.blocks_until,
-        status="confirmed",
+        status="confirmed" if taken else "waiting",
         borrower_id=borrower,
         reserved_by=principal.subject,
         event_id=data.event_id,
@@ -82,6 +83,18 @@ async def reserve(
     session.add(reservation)
     await session.flush()
     return reservation
+
+
+async def _take(session: AsyncSession, kit: Kit, booking: days.Booking) -> bool:
+    """Takes the booking's days in the ledger; False if too few items are free."""
+    calendar = await days.load_calendar(session, kit, booking.starts_on, booking.blocks_until)
+    if calendar.max_free(booking.starts_on, booking.ends_on) < booking.quantity:
+        return False  # the common refusal, without a failed write
+    try:
+        await days.shift(session, kit, booking, sign=1)
+    except days.DaysTaken:
+        return False  # someone else took the items between the check and the write
+    return True
 
 
 def _ensure_reservable(kit: Kit) -> None:
@@ -101,13 +114,24 @@ async def _borrower(
     return data.borrower_id
 
 
+async def _ensure_attended(events: httpx.AsyncClient, authorization: str, course_key: str) -> None:
+    # Asked while the kit is held shared: that only delays changes to the pool, not bookings.
+    # Staff reserving for a teacher vouch for them instead (the teacher's record is theirs).
+    if not await attended_course(events, authorization=authorization, course_key=course_key):
+        raise PrerequisiteMissing(
+            f"This kit is lent to teachers who attended the course `{course_key}`; "
+            "your attendance record shows no run of it.",
+            course_key=course_key,
+        )
+
+
 async def _refusal(
     session: AsyncSession, kit: Kit, booking: days.Booking, today: date
 ) -> ReservationConflict:
     """A 409 that says how many are free for those dates, and the nearest dates that fit."""
     probe = Calendar(kit.quantity, kit.turnaround_days, {})
     first, last = probe.window(booking.starts_on, booking.ends_on)
-    calendar = await load_calendar(session, kit, max(first, today), last)
+    calendar = await days.load_calendar(session, kit, max(first, today), last)
     free = calendar.max_free(booking.starts_on, booking.ends_on)
     alternatives = calendar.alternatives(
         booking.quantity, booking.starts_on, booking.ends_on, earliest=today
@@ -115,7 +139,8 @@ async def _refusal(
     detail = f"{booking.quantity} requested, {free} free from {booking.starts_on} to "
     detail += f"{booking.ends_on}"
     if kit.turnaround_days:
-        detail += f" with the {kit.turnaround_days} turnaround days after"
+        plural = "s" if kit.turnaround_days > 1 else ""
+        detail += f" with the {kit.turnaround_days} turnaround day{plural} after"
     return ReservationConflict(
         detail + ".",
         requested=booking.quantity,
@@ -149,6 +174,21 @@ async def visible_reservation(
     raise ReservationNotFound(f"No reservation of yours has id {reservation_id}.")
 
 
+async def _locked(
+    session: AsyncSession,
+    principal: Principal,
+    reservation_id: uuid.UUID,
+    directory: httpx.AsyncClient,
+) -> tuple[Reservation, Kit]:
+    """Kit then reservation, locked in that order (the order every writer takes them in)."""
+    _, kit = await visible_reservation(
+        session, principal=principal, reservation_id=reservation_id, directory=directory
+    )
+    locked_kit = await days.lock_kit(session, kit.id, exclusive=False)
+    assert locked_kit is not None
+    return await lock_reservation(session, reservation_id), locked_kit
+
+
 async def cancel(
     session: AsyncSession,
     *,
@@ -156,25 +196,47 @@ async def cancel(
     reservation_id: uuid.UUID,
     directory: httpx.AsyncClient,
 ) -> Reservation:
-    """Gives the reservation's days (and its turnaround) back to the pool."""
-    _, kit = await visible_reservation(
-        session, principal=principal, reservation_id=reservation_id, directory=directory
-    )
-    # Kit then reservation: the order every writer takes them in.
-    locked_kit = await days.lock_kit(session, kit.id, exclusive=False)
-    assert locked_kit is not None
-    reservation = await lock_reservation(session, reservation_id)
-    if reservation.status != "confirmed":
+    """Gives the reservation's days (and turnaround) back; the queue is offered them."""
+    reservation, kit = await _locked(session, principal, reservation_id, directory)
+    if reservation.status not in ("waiting", "offered", "confirmed"):
         raise IllegalTransition(
             f"Cannot cancel a reservation that is {reservation.status}.",
             current_status=reservation.status,
         )
-    booking = days.Booking(
-        reservation.quantity, reservation.starts_on, reservation.ends_on, reservation.blocks_until
-    )
-    await days.shift(session, locked_kit, booking, sign=-1)
+    gives_back = reservation.status != "waiting"
     who = "borrower" if is_party(principal, reservation) else "staff"
-    reservation.status, reservation.status_reason = "cancelled", f"cancelled by {who}"
+    now = utcnow()
+    await queue.release(
+        session, kit, reservation, status="cancelled", reason=f"cancelled by {who}", now=now
+    )
+    if gives_back:
+        await queue.offer_to_waiting(session, kit, now=now)
+    return reservation
+
+
+async def accept(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    reservation_id: uuid.UUID,
+    directory: httpx.AsyncClient,
+) -> Reservation:
+    """The borrower takes the items offered to them from the queue."""
+    reservation, _ = await _locked(session, principal, reservation_id, directory)
+    if principal.subject != reservation.borrower_id:
+        raise ReservationNotFound(f"No reservation of yours has id {reservation_id}.")
+    if reservation.status != "offered":
+        raise IllegalTransition(
+            f"Only an offered reservation is accepted; this one is {reservation.status}.",
+            current_status=reservation.status,
+        )
+    assert reservation.offer_expires_at is not None
+    if reservation.offer_expires_at <= utcnow():
+        raise IllegalTransition(
+            "The offer has expired; the items pass to the next in the queue.",
+            current_status="offered",
+        )
+    reservation.status, reservation.offer_expires_at = "confirmed", None
     reservation.updated_at = utcnow()
     await session.flush()
     return reservation
