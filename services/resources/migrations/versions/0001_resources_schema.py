@@ -1,4 +1,5 @@
-"""The resources schema: kits, components, items, the day ledger, reservations, loans.
+"""The resources schema: kits, components, items, the day ledger, reservations and their
+queue, loans, restock tasks, transfers.
 
 Revision ID: 0001
 Revises: (none)
@@ -282,6 +283,45 @@ def upgrade() -> None:
         postgresql_where=sa.text("status = 'waiting'"),
     )
     op.create_table(
+        "transfers",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("kit_id", sa.Uuid(), nullable=False),
+        sa.Column("from_centre_id", sa.Uuid(), nullable=False),
+        sa.Column("to_centre_id", sa.Uuid(), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("ships_on", sa.Date(), nullable=False),
+        sa.Column("arrives_on", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("to_country", sa.String(length=2), nullable=True),
+        sa.Column("to_region", sa.String(length=5), nullable=True),
+        sa.Column("to_lat", sa.Double(), nullable=True),
+        sa.Column("to_lon", sa.Double(), nullable=True),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("settled_by", sa.String(length=200), nullable=True),
+        sa.Column("settled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('in_transit', 'received', 'cancelled')", name=op.f("ck_transfers_status")
+        ),
+        sa.CheckConstraint(
+            "arrives_on >= ships_on AND arrives_on - ships_on < 366",
+            name=op.f("ck_transfers_dates"),
+        ),
+        sa.CheckConstraint("to_centre_id <> from_centre_id", name=op.f("ck_transfers_elsewhere")),
+        sa.ForeignKeyConstraint(
+            ["kit_id"], ["kits.id"], name=op.f("fk_transfers_kit_id_kits"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_transfers")),
+    )
+    op.create_index(
+        "uq_transfers_moving_kit",
+        "transfers",
+        ["kit_id"],
+        unique=True,
+        postgresql_where=sa.text("status = 'in_transit'"),
+    )
+    op.create_table(
         "loans",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("reservation_id", sa.Uuid(), nullable=False),
@@ -374,6 +414,12 @@ def downgrade() -> None:
     op.drop_index("ix_loans_kit_id", table_name="loans")
     op.drop_index("ix_loans_borrower_id", table_name="loans")
     op.drop_table("loans")
+    op.drop_index(
+        "uq_transfers_moving_kit",
+        table_name="transfers",
+        postgresql_where=sa.text("status = 'in_transit'"),
+    )
+    op.drop_table("transfers")
     op.drop_index(
         "ix_reservations_waiting",
         table_name="reservations",

@@ -17,6 +17,7 @@ from resources.graphql.schema import schema
 from resources.loans.routes import router as loans_router
 from resources.reservations.routes import router as reservations_router
 from resources.settings import ResourcesSettings
+from resources.transfers.routes import router as transfers_router
 from resources.worker import run_forever
 from shared.graphql import graphql_router
 from shared.peers import Peers
@@ -65,7 +66,13 @@ def create_app(settings: ResourcesSettings | None = None) -> FastAPI:
         migrations_dir=MIGRATIONS,
         lifespan=lifespan,
     )
-    for router in (catalogue_router, availability_router, reservations_router, loans_router):
+    for router in (
+        catalogue_router,
+        availability_router,
+        reservations_router,
+        loans_router,
+        transfers_router,
+    ):
         app.include_router(router)
     # GraphQL documents itself (introspection, GraphiQL); OpenAPI covers the REST API only.
     app.include_router(

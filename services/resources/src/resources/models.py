@@ -342,6 +342,45 @@ class RestockTask(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class Transfer(Base):
+    """A kit moving to another centre: its items are held for the days in transit, and the
+    receiving centre becomes its owner when it confirms arrival."""
+
+    __tablename__ = "transfers"
+    __table_args__ = (
+        CheckConstraint("arrives_on >= ships_on AND arrives_on - ships_on < 366", name="dates"),
+        CheckConstraint("status IN ('in_transit', 'received', 'cancelled')", name="status"),
+        CheckConstraint("to_centre_id <> from_centre_id", name="elsewhere"),
+        # One move at a time: a kit cannot be on its way to two places.
+        Index(
+            "uq_transfers_moving_kit",
+            "kit_id",
+            unique=True,
+            postgresql_where=text("status = 'in_transit'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    kit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("kits.id", ondelete="CASCADE"))
+    from_centre_id: Mapped[uuid.UUID]
+    to_centre_id: Mapped[uuid.UUID]
+    quantity: Mapped[int]
+    """Items held in transit (the whole pool when it shipped)."""
+    ships_on: Mapped[date] = mapped_column(Date)
+    arrives_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="in_transit")
+    note: Mapped[str | None] = mapped_column(Text)
+    # Where the receiving centre is, as the directory said when the move was arranged.
+    to_country: Mapped[str | None] = mapped_column(String(2))
+    to_region: Mapped[str | None] = mapped_column(String(5))
+    to_lat: Mapped[float | None]
+    to_lon: Mapped[float | None]
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    settled_by: Mapped[str | None] = mapped_column(String(200))
+    settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class IdempotentRequest(Base):
     """The first answer to a POST with an `Idempotency-Key`, replayed for retries."""
 

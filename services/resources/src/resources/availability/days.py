@@ -87,39 +87,25 @@ async def lock_kit(session: AsyncSession, kit_id: uuid.UUID, *, exclusive: bool)
     return result.scalar_one_or_none()
 
 
-async def shift(session: AsyncSession, kit: Kit, booking: Booking, *, sign: int) -> None:
-    """Takes (sign=1) or gives back (sign=-1) a booking's items on every day it blocks.
+async def take(session: AsyncSession, kit: Kit, booking: Booking) -> None:
+    """Adds a booking's items to every day it blocks: its own days, then its turnaround.
 
     Runs in a savepoint: if PostgreSQL refuses, only this statement is undone and the caller
     can still read the calendar to say what is free instead. Raises `DaysTaken`.
     """
     amount = booking.quantity
-    in_use = KitDay.day <= booking.ends_on
-    by_borrower = amount if booking.column == "reserved" else 0
-    for_repair = amount if booking.column == "held" else 0
-    if sign < 0:
-        await _give_back(
-            session,
-            kit.id,
-            booking.starts_on,
-            booking.blocks_until,
-            reserved=KitDay.reserved - case((in_use, by_borrower), else_=0),
-            turnaround=KitDay.turnaround - case((in_use, 0), else_=amount),
-            held=KitDay.held - case((in_use, for_repair), else_=0),
-        )
-        return
     offsets = func.generate_series(0, (booking.blocks_until - booking.starts_on).days).alias("n")
     n = offsets.column
-    new_in_use = n <= (booking.ends_on - booking.starts_on).days
+    in_use = n <= (booking.ends_on - booking.starts_on).days
     stmt = insert(KitDay).from_select(
         ["kit_id", "day", "capacity", "reserved", "turnaround", "held"],
         select(
             literal(kit.id),
             literal(booking.starts_on) + cast(n, Integer),
             literal(kit.quantity),
-            case((new_in_use, by_borrower), else_=0),
-            case((new_in_use, 0), else_=amount),
-            case((new_in_use, for_repair), else_=0),
+            case((in_use, amount if booking.column == "reserved" else 0), else_=0),
+            case((in_use, 0), else_=amount),
+            case((in_use, amount if booking.column == "held" else 0), else_=0),
         )
         .select_from(offsets)
         .order_by(n),
@@ -137,7 +123,23 @@ async def shift(session: AsyncSession, kit: Kit, booking: Booking, *, sign: int)
             await session.execute(stmt)
 
 
-async def _give_back(
+async def give_back(session: AsyncSession, kit: Kit, booking: Booking) -> None:
+    """Takes a booking's items off every day it blocked (it can only lower the counts)."""
+    amount = booking.quantity
+    in_use = KitDay.day <= booking.ends_on
+    await _lower(
+        session,
+        kit.id,
+        booking.starts_on,
+        booking.blocks_until,
+        reserved=KitDay.reserved
+        - case((in_use, amount if booking.column == "reserved" else 0), else_=0),
+        turnaround=KitDay.turnaround - case((in_use, 0), else_=amount),
+        held=KitDay.held - case((in_use, amount if booking.column == "held" else 0), else_=0),
+    )
+
+
+async def _lower(
     session: AsyncSession, kit_id: uuid.UUID, first: date, last: date, **values: Any
 ) -> None:
     """An UPDATE, not an upsert: PostgreSQL checks a proposed insert row (with its negative
@@ -157,13 +159,14 @@ async def _give_back(
     )
 
 
-async def close_days(
-    session: AsyncSession, kit: Kit, starts_on: date, ends_on: date, *, sign: int
-) -> None:
-    """A blackout opens (sign=1) or ends (sign=-1) on the days `starts_on`..`ends_on`."""
-    if sign < 0:
-        await _give_back(session, kit.id, starts_on, ends_on, closures=KitDay.closures - 1)
-        return
+async def reopen_days(session: AsyncSession, kit: Kit, starts_on: date, ends_on: date) -> None:
+    """A blackout over `starts_on`..`ends_on` ends (another may still cover some days)."""
+    await _lower(session, kit.id, starts_on, ends_on, closures=KitDay.closures - 1)
+
+
+async def close_days(session: AsyncSession, kit: Kit, starts_on: date, ends_on: date) -> None:
+    """A blackout over `starts_on`..`ends_on` begins; refused (`DaysTaken`) if items are out
+    with a borrower on one of those days."""
     offset = func.generate_series(0, (ends_on - starts_on).days).alias("n")
     n = offset.column
     stmt = insert(KitDay).from_select(

@@ -19,6 +19,7 @@ from resources.availability.schemas import (
     MaintenancePage,
     MaintenanceRead,
 )
+from resources.catalogue.repository import kit_rows_page
 from resources.catalogue.service import get_kit
 from resources.dependencies import DirectoryDep
 from resources.models import Blackout, MaintenanceHold
@@ -71,7 +72,7 @@ async def list_blackouts(
     after: CursorQuery = None,
 ) -> BlackoutPage:
     await get_kit(session, kit_id=kit_id)
-    rows, next_cursor = await service.page_of(session, Blackout, kit_id, limit=limit, after=after)
+    rows, next_cursor = await kit_rows_page(session, Blackout, kit_id, limit=limit, after=after)
     return BlackoutPage(
         items=[BlackoutRead.model_validate(r, from_attributes=True) for r in rows],
         next_cursor=next_cursor,
@@ -131,7 +132,7 @@ async def list_maintenance(
 ) -> MaintenancePage:
     kit = await get_kit(session, kit_id=kit_id)
     await ensure_manages_owner(principal, kit.owner_centre_id, directory)
-    rows, next_cursor = await service.page_of(
+    rows, next_cursor = await kit_rows_page(
         session, MaintenanceHold, kit_id, limit=limit, after=after
     )
     return MaintenancePage(

@@ -19,13 +19,11 @@ from resources.availability.schemas import (
     DayRead,
     MaintenanceCreate,
 )
-from resources.catalogue.repository import position_after
 from resources.errors import CalendarConflict, IllegalTransition, KitNotFound, NotReservable
 from resources.models import Blackout, Kit, MaintenanceHold
 from resources.reservations.queue import offer_to_waiting
 from shared.auth import Principal
 from shared.clock import utcnow
-from shared.pagination import encode_cursor
 from shared.problems import NotFound
 
 T = TypeVar("T", Blackout, MaintenanceHold)
@@ -94,7 +92,7 @@ async def add_blackout(
     check_range(data.starts_on, data.ends_on, today=utcnow().date())
     kit = await managed_kit(session, principal, kit_id, directory)
     try:
-        await days.close_days(session, kit, data.starts_on, data.ends_on, sign=1)
+        await days.close_days(session, kit, data.starts_on, data.ends_on)
     except days.DaysTaken:
         raise CalendarConflict(
             "Items are reserved on some of those days; cancel or move the reservations first.",
@@ -117,7 +115,7 @@ async def remove_blackout(
 ) -> None:
     kit = await managed_kit(session, principal, kit_id, directory)
     blackout = await _owned(session, Blackout, kit_id, blackout_id, lock=True)
-    await days.close_days(session, kit, blackout.starts_on, blackout.ends_on, sign=-1)
+    await days.reopen_days(session, kit, blackout.starts_on, blackout.ends_on)
     await session.delete(blackout)
     await session.flush()
     await offer_to_waiting(session, kit, now=utcnow())
@@ -135,7 +133,7 @@ async def add_maintenance(
     kit = await managed_kit(session, principal, kit_id, directory)
     booking = days.Booking(data.quantity, data.starts_on, data.ends_on, data.ends_on, "held")
     try:
-        await days.shift(session, kit, booking, sign=1)
+        await days.take(session, kit, booking)
     except days.DaysTaken:
         calendar = await days.load_calendar(session, kit, data.starts_on, data.ends_on)
         free = min(d.free_in_pool for d in calendar.days(data.starts_on, data.ends_on))
@@ -162,7 +160,7 @@ async def release_maintenance(
     if hold.status != "active":
         raise IllegalTransition("This maintenance hold was already released.")
     booking = days.Booking(hold.quantity, hold.starts_on, hold.ends_on, hold.ends_on, "held")
-    await days.shift(session, kit, booking, sign=-1)
+    await days.give_back(session, kit, booking)
     hold.status = "released"
     await session.flush()
     await offer_to_waiting(session, kit, now=utcnow())
@@ -179,16 +177,3 @@ async def _owned(
     if row is None:
         raise NotFound(f"Kit {kit_id} has nothing with id {row_id}.")
     return row
-
-
-async def page_of(
-    session: AsyncSession, model: type[T], kit_id: uuid.UUID, *, limit: int, after: str | None
-) -> tuple[list[T], str | None]:
-    stmt = select(model).where(model.kit_id == kit_id)
-    last_id = position_after(after)
-    if last_id is not None:
-        stmt = stmt.where(model.id > last_id)
-    rows = list((await session.execute(stmt.order_by(model.id).limit(limit + 1))).scalars())
-    if len(rows) <= limit:
-        return rows, None
-    return rows[:limit], encode_cursor("id", [str(rows[limit - 1].id)])

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -24,7 +24,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resources.models import Kit, KitComponent, KitDay, KitItem
+from resources.models import (
+    Blackout,
+    Kit,
+    KitComponent,
+    KitDay,
+    KitItem,
+    MaintenanceHold,
+    Transfer,
+)
 from shared.pagination import InvalidCursor, decode_cursor, encode_cursor
 
 EARTH_RADIUS_KM = 6371.0088
@@ -171,3 +179,19 @@ async def in_service_items(session: AsyncSession, kit_id: uuid.UUID) -> list[Kit
         .order_by(KitItem.serial)
     )
     return list(rows.scalars())
+
+
+KitRow = TypeVar("KitRow", Blackout, MaintenanceHold, Transfer)
+
+
+async def kit_rows_page(
+    session: AsyncSession, model: type[KitRow], kit_id: uuid.UUID, *, limit: int, after: str | None
+) -> tuple[list[KitRow], str | None]:
+    stmt = select(model).where(model.kit_id == kit_id)
+    last_id = position_after(after)
+    if last_id is not None:
+        stmt = stmt.where(model.id > last_id)
+    rows = list((await session.execute(stmt.order_by(model.id).limit(limit + 1))).scalars())
+    if len(rows) <= limit:
+        return rows, None
+    return rows[:limit], encode_cursor("id", [str(rows[limit - 1].id)])

@@ -46,7 +46,7 @@ async def seed(session: AsyncSession, *, scale: int | None = None) -> str:
     for b in data["blackouts"]:
         first = today + timedelta(days=b["starts_in_days"])
         last = first + timedelta(days=b["days"] - 1)
-        await days.close_days(session, kits[b["kit"]], first, last, sign=1)
+        await days.close_days(session, kits[b["kit"]], first, last)
         session.add(
             Blackout(
                 kit_id=kits[b["kit"]].id,
@@ -91,7 +91,7 @@ async def _add_reservation(
     booking = days.Booking(
         raw["quantity"], starts_on, ends_on, ends_on + timedelta(days=kit.turnaround_days)
     )
-    await days.shift(session, kit, booking, sign=1)
+    await days.take(session, kit, booking)
     session.add(
         Reservation(
             kit_id=kit.id,

@@ -235,8 +235,8 @@ async def renew(
     try:
         # Give back, then take the longer range: either both happen or neither does.
         async with session.begin_nested():
-            await days.shift(session, locked_kit, old, sign=-1)
-            await days.shift(session, locked_kit, new, sign=1)
+            await days.give_back(session, locked_kit, old)
+            await days.take(session, locked_kit, new)
     except days.DaysTaken:
         raise ReservationConflict(
             f"The kit is booked by someone else within {data.days} days after {loan.due_on}.",

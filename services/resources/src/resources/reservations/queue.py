@@ -108,7 +108,7 @@ async def _claim(session: AsyncSession, reservation: Reservation) -> bool:
 
 async def _take(session: AsyncSession, kit: Kit, reservation: Reservation) -> bool:
     try:
-        await days.shift(session, kit, booking_of(reservation), sign=1)
+        await days.take(session, kit, booking_of(reservation))
     except days.DaysTaken:
         return False
     return True
@@ -133,7 +133,7 @@ async def release(
 ) -> None:
     """Moves a reservation out of the running, giving its days back if it held any."""
     if reservation.status in ("offered", "confirmed"):
-        await days.shift(session, kit, booking_of(reservation), sign=-1)
+        await days.give_back(session, kit, booking_of(reservation))
     reservation.status, reservation.status_reason = status, reason
     reservation.offer_expires_at = None
     reservation.updated_at = now

@@ -91,7 +91,7 @@ async def _take(session: AsyncSession, kit: Kit, booking: days.Booking) -> bool:
     if calendar.max_free(booking.starts_on, booking.ends_on) < booking.quantity:
         return False  # the common refusal, without a failed write
     try:
-        await days.shift(session, kit, booking, sign=1)
+        await days.take(session, kit, booking)
     except days.DaysTaken:
         return False  # someone else took the items between the check and the write
     return True

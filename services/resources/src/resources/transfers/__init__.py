@@ -1,0 +1,1 @@
+"""Transfers: a kit moving to another centre, held while in transit."""
