@@ -334,3 +334,37 @@ async def test_the_subgraph_publishes_event_and_centre_entities(events: ServiceH
     assert "specs.apollo.dev/federation/v2" in sdl
     assert 'type Event @key(fields: "id")' in sdl
     assert 'type Centre @key(fields: "id")' in sdl
+
+
+async def test_the_ledger_is_in_graphql_for_its_teacher_only(events: ServiceHarness) -> None:
+    async with events.as_role("platform_admin") as admin:
+        credit = await admin.post(
+            "/v1/ledger/credits",
+            json={
+                "teacher_id": "ledger-teacher",
+                "hours": "12.5",
+                "source": "exchange",
+                "source_key": "mobility-1",
+                "title": {"en": "Job shadowing in Turku"},
+                "occurred_on": "2026-10-01",
+            },
+        )
+    assert credit.status_code == 201, credit.text
+    query = "{ myLedger { totalHours goalHours remainingHours entries { source hours title } } }"
+    async with events.as_role("teacher", sub="ledger-teacher") as teacher:
+        mine = (await teacher.post("/graphql", json={"query": query})).json()
+    async with events.as_role("teacher", sub="someone-else") as other:
+        theirs = (
+            await other.post(
+                "/graphql",
+                json={"query": '{ teacherLedger(teacherId: "ledger-teacher") { totalHours } }'},
+            )
+        ).json()
+    ledger = mine["data"]["myLedger"]
+    assert ledger["totalHours"] == "12.50"
+    assert ledger["remainingHours"] == "67.50"
+    assert ledger["entries"] == [
+        {"source": "exchange", "hours": "12.50", "title": "Job shadowing in Turku"}
+    ]
+    assert theirs["data"] is None
+    assert "No ledger" in theirs["errors"][0]["message"]

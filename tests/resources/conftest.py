@@ -6,6 +6,8 @@ import pytest
 
 from shared.testing import OpenService, ServiceHarness
 
+NO_EVENTS = "http://127.0.0.1:9"
+
 
 @pytest.fixture
 async def directory(open_service: OpenService) -> AsyncIterator[ServiceHarness]:
@@ -17,6 +19,8 @@ async def directory(open_service: OpenService) -> AsyncIterator[ServiceHarness]:
 async def resources(
     open_service: OpenService, directory: ServiceHarness
 ) -> AsyncIterator[ServiceHarness]:
-    """The resources service, asking the (real, in-process) directory about centres."""
-    async with open_service("resources", peers={"directory": directory.app}) as harness:
+    """The resources service, asking the (real, in-process) directory about centres. The events
+    service is a closed port here (tests of the couplings start a real one)."""
+    peers = {"directory": directory.app, "events": NO_EVENTS}
+    async with open_service("resources", peers=peers) as harness:
         yield harness

@@ -95,7 +95,8 @@ async def test_an_unknown_owning_centre_is_a_422_naming_the_field(
 async def test_with_the_directory_down_adding_a_kit_is_a_503_and_nothing_is_written(
     open_service: OpenService,
 ) -> None:
-    async with open_service("resources", peers={"directory": "http://127.0.0.1:9"}) as resources:
+    peers = {"directory": "http://127.0.0.1:9", "events": "http://127.0.0.1:9"}
+    async with open_service("resources", peers=peers) as resources:
         owner = "5b0c9a43-1c1e-4c7e-9d39-9e0f3b8f6a11"
         token = resources.token("centre_manager", centres=[owner])
         response = await _create(resources, token, kit_body(owner))

@@ -20,7 +20,10 @@ async def test_every_operation_honours_the_openapi_contract(
 ) -> None:
     async with (
         open_service("directory") as directory,
-        open_service("resources", peers={"directory": directory.app}) as resources,
+        open_service("events", peers={"directory": directory.app}) as events,
+        open_service(
+            "resources", peers={"directory": directory.app, "events": events.app}
+        ) as resources,
     ):
         owner = await a_centre(directory)
         kit = await a_kit(resources, owner, quantity=50, turnaround_days=1)
@@ -42,6 +45,13 @@ async def test_every_operation_honours_the_openapi_contract(
                     json={"quantity": 1, "starts_on": day(100), "ends_on": day(101)},
                 )
             ).json()
+            other = await a_centre(directory)
+            transfer = (
+                await admin.post(
+                    f"/v1/kits/{kit['id']}/transfers",
+                    json={"to_centre_id": other, "ships_on": day(300), "arrives_on": day(302)},
+                )
+            ).json()
         real_ids = {
             "kit_id": kit["id"],
             "reservation_id": reservation["id"],
@@ -49,6 +59,7 @@ async def test_every_operation_honours_the_openapi_contract(
             "item_id": items[0]["id"],
             "blackout_id": blackout["id"],
             "hold_id": hold["id"],
+            "transfer_id": transfer["id"],
             "centre": owner,
         }
         token = resources.token(role, sub="contract-fuzzer") if role else None

@@ -1,14 +1,17 @@
-"""Couplings with the events service: a kit lent only to teachers who attended a course."""
+"""Couplings with the events service: a kit lent only to teachers who attended a course, and
+kits reserved for an event, released when it is cancelled."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 
+from resources.reservations.event_sync import release_for_cancelled_events
 from shared.testing import OpenService, ServiceHarness
 from tests.events.builders import an_event, register
-from tests.resources.builders import a_centre, a_kit, day, reserve
+from tests.resources.builders import a_centre, a_kit, day, free_per_day, reserve
 
 COURSE = "ABE-BIOTECH-1"
 
@@ -75,3 +78,39 @@ async def test_with_the_events_service_down_a_course_kit_is_a_503_and_nothing_is
     assert status == 503
     assert problem["title"] == "Events service unavailable"
     assert mine == []
+
+
+async def test_an_event_reserves_kits_through_its_host_staff_and_cancelling_it_releases_them(
+    coupled: ServiceHarness, events: ServiceHarness, directory: ServiceHarness
+) -> None:
+    host = await a_centre(directory)
+    lender = await a_centre(directory)
+    event = await an_event(events, host, capacity=10)
+    kit = await a_kit(coupled, lender, quantity=2)
+    body = {"quantity": 2, "starts_on": day(5), "ends_on": day(6), "event_id": event["id"]}
+    async with coupled.as_role("centre_manager", centres=[host]) as host_staff:
+        for_event = await host_staff.post(f"/v1/kits/{kit['id']}/reservations", json=body)
+    async with coupled.as_role("teacher", sub="t1") as teacher:
+        by_teacher = await teacher.post(f"/v1/kits/{kit['id']}/reservations", json=body)
+        unknown = await teacher.post(
+            f"/v1/kits/{kit['id']}/reservations",
+            json=body | {"event_id": "00000000-0000-4000-8000-000000000001"},
+        )
+    assert for_event.status_code == 201, for_event.text
+    assert by_teacher.status_code == 403
+    assert unknown.status_code == 422
+    assert await free_per_day(coupled, kit["id"], 5, 6) == [0, 0]
+
+    async with events.as_role("centre_manager", centres=[host]) as host_staff:
+        cancelled = await host_staff.post(
+            f"/v1/events/{event['id']}/cancel", json={"reason": "too few registrations"}
+        )
+    assert cancelled.status_code == 200
+    client = coupled.app.state.peers["events"]
+    released = await release_for_cancelled_events(coupled.db, client, now=datetime.now(UTC))
+    again = await release_for_cancelled_events(coupled.db, client, now=datetime.now(UTC))
+    async with coupled.as_role("centre_manager", centres=[lender]) as lender_staff:
+        read = (await lender_staff.get(f"/v1/reservations/{for_event.json()['id']}")).json()
+    assert (released, again) == (1, 0)
+    assert (read["status"], read["status_reason"]) == ("cancelled", "event cancelled")
+    assert await free_per_day(coupled, kit["id"], 5, 6) == [2, 2]

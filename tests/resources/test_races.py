@@ -18,15 +18,15 @@ from sqlalchemy import func, select
 from resources.models import KitDay, Reservation
 from shared.testing import OpenService, ServiceHarness
 from tests.resources.builders import a_centre, a_kit, day
+from tests.resources.conftest import NO_EVENTS
 
 
 @pytest.fixture
 async def live_resources(
     open_service: OpenService, directory: ServiceHarness
 ) -> AsyncIterator[ServiceHarness]:
-    async with open_service(
-        "resources", isolated=False, peers={"directory": directory.app}
-    ) as harness:
+    peers = {"directory": directory.app, "events": NO_EVENTS}
+    async with open_service("resources", isolated=False, peers=peers) as harness:
         yield harness
 
 

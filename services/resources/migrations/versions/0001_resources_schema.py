@@ -1,5 +1,5 @@
 """The resources schema: kits, components, items, the day ledger, reservations and their
-queue, loans, restock tasks, transfers.
+queue, loans, restock tasks, transfers, watermarks of other services' changes.
 
 Revision ID: 0001
 Revises: (none)
@@ -102,6 +102,12 @@ def upgrade() -> None:
     op.create_index("ix_kits_owner_centre_id_id", "kits", ["owner_centre_id", "id"], unique=False)
     op.create_index("ix_kits_subjects", "kits", ["subjects"], unique=False, postgresql_using="gin")
     op.create_index("ix_kits_updated_at_id", "kits", ["updated_at", "id"], unique=False)
+    op.create_table(
+        "watermarks",
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_watermarks")),
+    )
     op.create_table(
         "blackouts",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -442,6 +448,7 @@ def downgrade() -> None:
     op.drop_table("kit_components")
     op.drop_index("ix_blackouts_kit_id_starts_on", table_name="blackouts")
     op.drop_table("blackouts")
+    op.drop_table("watermarks")
     op.drop_index("ix_kits_updated_at_id", table_name="kits")
     op.drop_index("ix_kits_subjects", table_name="kits", postgresql_using="gin")
     op.drop_index("ix_kits_owner_centre_id_id", table_name="kits")

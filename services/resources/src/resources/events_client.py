@@ -1,18 +1,22 @@
-"""What the resources service asks the events service: has a teacher attended a course?
+"""What the resources service asks the events service: has a teacher attended a course, does
+an event exist and who hosts it, which events were cancelled lately.
 
-Attendance is personal data, so the question is asked with the borrower's own token (the one
+Attendance is personal data, so that question is asked with the borrower's own token (the one
 their reservation request carried), exactly as their app would ask. When the events service
 cannot answer, the reservation is refused with a 503 and nothing is written.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-from shared.problems import ServiceUnavailable
+from shared.problems import InvalidInput, ServiceUnavailable
 
 MAX_PAGES = 5
 """Pages of 200 read at most per question: plenty for one teacher or one course."""
@@ -20,6 +24,68 @@ MAX_PAGES = 5
 
 class EventsUnavailable(ServiceUnavailable):
     title = "Events service unavailable"
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    id: uuid.UUID
+    host_centre_id: uuid.UUID
+    status: str
+
+
+async def _get(
+    client: httpx.AsyncClient, path: str, params: Mapping[str, Any], headers: Mapping[str, str]
+) -> httpx.Response:
+    try:
+        response = await client.get(path, params=params, headers=dict(headers))
+    except httpx.TransportError as exc:
+        raise EventsUnavailable(
+            "The events service cannot be reached; nothing was written. Retry shortly.",
+            retry_after_s=10,
+        ) from exc
+    if response.status_code >= 500:
+        raise EventsUnavailable(
+            "The events service is failing; nothing was written. Retry shortly.",
+            retry_after_s=10,
+        )
+    return response
+
+
+async def event_facts(client: httpx.AsyncClient, event_id: uuid.UUID, *, field: str) -> EventFacts:
+    """The event's host and status; a 422 naming `field` if there is no such event."""
+    response = await _get(client, f"/v1/events/{event_id}", {}, {})
+    if response.status_code == 404:
+        raise InvalidInput(
+            f"{field}: no event has id {event_id}",
+            errors=[{"field": f"body.{field}", "message": "no such event"}],
+        )
+    response.raise_for_status()
+    event = response.json()
+    return EventFacts(event_id, uuid.UUID(event["host_centre_id"]), event["status"])
+
+
+async def cancelled_since(
+    client: httpx.AsyncClient, since: datetime
+) -> tuple[set[uuid.UUID], datetime | None]:
+    """Events cancelled (or otherwise changed into `cancelled`) after `since`, and the latest
+    change seen if every page was read (else None: ask again from the same point)."""
+    found: set[uuid.UUID] = set()
+    latest = since
+    cursor: str | None = None
+    for _ in range(MAX_PAGES):
+        params = {"status": "cancelled", "modified_after": since.isoformat(), "limit": 200}
+        response = await _get(
+            client, "/v1/events", params | ({"after": cursor} if cursor else {}), {}
+        )
+        response.raise_for_status()
+        body = response.json()
+        for event in body["items"]:
+            found.add(uuid.UUID(event["id"]))
+            latest = max(latest, datetime.fromisoformat(event["updated_at"]))
+        cursor = body.get("next_cursor")
+        if not cursor:
+            return found, latest
+    return found, None
 
 
 async def _ids(
@@ -30,18 +96,7 @@ async def _ids(
     cursor: str | None = None
     for _ in range(MAX_PAGES):
         page_params = {**params, "limit": 200, **({"after": cursor} if cursor else {})}
-        try:
-            response = await client.get(path, params=page_params, headers=dict(headers))
-        except httpx.TransportError as exc:
-            raise EventsUnavailable(
-                "The events service cannot be reached to check the course; nothing was written.",
-                retry_after_s=10,
-            ) from exc
-        if response.status_code >= 500:
-            raise EventsUnavailable(
-                "The events service is failing; nothing was written. Retry shortly.",
-                retry_after_s=10,
-            )
+        response = await _get(client, path, page_params, headers)
         if response.status_code != 200:
             return None
         body = response.json()

@@ -46,7 +46,7 @@ def create_app(settings: ResourcesSettings | None = None) -> FastAPI:
         worker = None
         if settings.run_worker and settings.environment != "test":
             worker = asyncio.create_task(
-                run_forever(app.state.db, interval_s=settings.worker_interval_s)
+                run_forever(app.state.db, app.state.peers, interval_s=settings.worker_interval_s)
             )
         try:
             yield

@@ -381,6 +381,15 @@ class Transfer(Base):
     settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class Watermark(Base):
+    """How far this service has read another service's changes (e.g. cancelled events)."""
+
+    __tablename__ = "watermarks"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class IdempotentRequest(Base):
     """The first answer to a POST with an `Idempotency-Key`, replayed for retries."""
 

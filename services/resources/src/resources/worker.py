@@ -1,5 +1,6 @@
 """Background work: offers from the queue expire and pass on, requests still waiting when their
-first day comes are dropped, loans past their due date are marked overdue.
+first day comes are dropped, loans past their due date are marked overdue, reservations of
+cancelled events are released.
 
 Safe with any number of replicas: rows are claimed with `FOR UPDATE SKIP LOCKED`, so two
 workers never handle the same offer or loan, and anything a request is changing right now
@@ -17,9 +18,11 @@ from sqlalchemy import select, update
 
 from resources.availability.days import lock_kit
 from resources.models import Loan, Reservation
+from resources.reservations.event_sync import release_for_cancelled_events
 from resources.reservations.queue import offer_to_waiting, release
 from shared.clock import utcnow
 from shared.db import Database
+from shared.peers import Peers
 
 log = structlog.get_logger(__name__)
 BATCH = 200
@@ -31,6 +34,7 @@ class WorkDone:
     offers_made: int = 0
     waits_dropped: int = 0
     loans_overdue: int = 0
+    event_reservations_released: int = 0
 
 
 async def expire_offers(db: Database, *, now: datetime) -> WorkDone:
@@ -90,19 +94,22 @@ async def mark_overdue(db: Database, *, today: date) -> WorkDone:
     return done
 
 
-async def run_due_work(db: Database, *, now: datetime | None = None) -> WorkDone:
+async def run_due_work(db: Database, peers: Peers, *, now: datetime | None = None) -> WorkDone:
     moment = now or utcnow()
     done = await expire_offers(db, now=moment)
+    done.event_reservations_released = await release_for_cancelled_events(
+        db, peers["events"], now=moment
+    )
     done.waits_dropped = (await drop_stale_waits(db, today=moment.date(), now=moment)).waits_dropped
     done.loans_overdue = (await mark_overdue(db, today=moment.date())).loans_overdue
     return done
 
 
-async def run_forever(db: Database, *, interval_s: float) -> None:
+async def run_forever(db: Database, peers: Peers, *, interval_s: float) -> None:
     """The in-process loop started by the app; every replica may run one."""
     while True:
         try:
-            done = await run_due_work(db)
+            done = await run_due_work(db, peers)
             if done.offers_expired or done.loans_overdue or done.waits_dropped:
                 log.info("worker", **done.__dict__)
         except Exception:

@@ -25,14 +25,14 @@ from resources.errors import (
     ReservationConflict,
     ReservationNotFound,
 )
-from resources.events_client import attended_course
+from resources.events_client import attended_course, event_facts
 from resources.models import Kit, Reservation
 from resources.reservations import queue
 from resources.reservations.repository import lock_reservation
 from resources.reservations.schemas import ReservationCreate
 from shared.auth import Principal, Role, require_role
 from shared.clock import utcnow
-from shared.problems import Forbidden
+from shared.problems import Forbidden, InvalidInput
 
 BORROWERS = (Role.TEACHER, Role.EDUCATOR, Role.CENTRE_MANAGER, Role.NETWORK_ADMIN)
 
@@ -50,6 +50,8 @@ async def reserve(
     require_role(principal, *BORROWERS)
     today = utcnow().date()
     check_range(data.starts_on, data.ends_on, today=today)
+    if data.event_id is not None:
+        await _ensure_runs_event(principal, data.event_id, events, directory)
     kit = await days.lock_kit(session, kit_id, exclusive=False)
     if kit is None:
         raise KitNotFound(f"No kit has id {kit_id}.")
@@ -112,6 +114,23 @@ async def _borrower(
     if not await manages_owner(principal, kit.owner_centre_id, directory):
         raise Forbidden("Only the owning centre's staff may reserve for someone else.")
     return data.borrower_id
+
+
+async def _ensure_runs_event(
+    principal: Principal,
+    event_id: uuid.UUID,
+    events: httpx.AsyncClient,
+    directory: httpx.AsyncClient,
+) -> None:
+    """Kits are reserved for an event by its host's staff; cancelling the event releases them."""
+    event = await event_facts(events, event_id, field="event_id")
+    if event.status == "cancelled":
+        raise InvalidInput(
+            "event_id: the event is cancelled",
+            errors=[{"field": "body.event_id", "message": "cancelled"}],
+        )
+    if not await manages_owner(principal, event.host_centre_id, directory):
+        raise Forbidden("Only the event's host staff may reserve kits for it.")
 
 
 async def _ensure_attended(events: httpx.AsyncClient, authorization: str, course_key: str) -> None:
