@@ -1,3 +1,5 @@
+"""Fixtures: the resources service on the test database, next to the real directory."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator

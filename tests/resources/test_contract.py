@@ -5,11 +5,50 @@ from __future__ import annotations
 
 import pytest
 
-from shared.testing import OpenService
+from shared.testing import OpenService, ServiceHarness
 from tests.contract_fuzzing import contract_failures
 from tests.resources.builders import a_centre, a_kit, day, reserve
 
 pytestmark = pytest.mark.slow
+
+
+async def _real_ids(directory: ServiceHarness, resources: ServiceHarness) -> dict[str, str]:
+    """One of everything the paths name, so the fuzzer reaches past the 404s."""
+    owner = await a_centre(directory)
+    kit = await a_kit(resources, owner, quantity=50, turnaround_days=1)
+    _, reservation = await reserve(resources, kit["id"], "contract-fuzzer", 3, 5)
+    async with resources.as_role("platform_admin") as admin:
+        items = (await admin.get(f"/v1/kits/{kit['id']}/items")).json()["items"]
+        loan = (await admin.post(f"/v1/reservations/{reservation['id']}/checkout", json={})).json()
+        blackout = (
+            await admin.post(
+                f"/v1/kits/{kit['id']}/blackouts",
+                json={"starts_on": day(200), "ends_on": day(201)},
+            )
+        ).json()
+        hold = (
+            await admin.post(
+                f"/v1/kits/{kit['id']}/maintenance",
+                json={"quantity": 1, "starts_on": day(100), "ends_on": day(101)},
+            )
+        ).json()
+        other = await a_centre(directory)
+        transfer = (
+            await admin.post(
+                f"/v1/kits/{kit['id']}/transfers",
+                json={"to_centre_id": other, "ships_on": day(300), "arrives_on": day(302)},
+            )
+        ).json()
+    return {
+        "kit_id": kit["id"],
+        "reservation_id": reservation["id"],
+        "loan_id": loan["id"],
+        "item_id": items[0]["id"],
+        "blackout_id": blackout["id"],
+        "hold_id": hold["id"],
+        "transfer_id": transfer["id"],
+        "centre": owner,
+    }
 
 
 # Anonymous reaches every public read and refusal; a platform admin passes every permission
@@ -25,43 +64,7 @@ async def test_every_operation_honours_the_openapi_contract(
             "resources", peers={"directory": directory.app, "events": events.app}
         ) as resources,
     ):
-        owner = await a_centre(directory)
-        kit = await a_kit(resources, owner, quantity=50, turnaround_days=1)
-        _, reservation = await reserve(resources, kit["id"], "contract-fuzzer", 3, 5)
-        async with resources.as_role("platform_admin") as admin:
-            items = (await admin.get(f"/v1/kits/{kit['id']}/items")).json()["items"]
-            loan = (
-                await admin.post(f"/v1/reservations/{reservation['id']}/checkout", json={})
-            ).json()
-            blackout = (
-                await admin.post(
-                    f"/v1/kits/{kit['id']}/blackouts",
-                    json={"starts_on": day(200), "ends_on": day(201)},
-                )
-            ).json()
-            hold = (
-                await admin.post(
-                    f"/v1/kits/{kit['id']}/maintenance",
-                    json={"quantity": 1, "starts_on": day(100), "ends_on": day(101)},
-                )
-            ).json()
-            other = await a_centre(directory)
-            transfer = (
-                await admin.post(
-                    f"/v1/kits/{kit['id']}/transfers",
-                    json={"to_centre_id": other, "ships_on": day(300), "arrives_on": day(302)},
-                )
-            ).json()
-        real_ids = {
-            "kit_id": kit["id"],
-            "reservation_id": reservation["id"],
-            "loan_id": loan["id"],
-            "item_id": items[0]["id"],
-            "blackout_id": blackout["id"],
-            "hold_id": hold["id"],
-            "transfer_id": transfer["id"],
-            "centre": owner,
-        }
+        real_ids = await _real_ids(directory, resources)
         token = resources.token(role, sub="contract-fuzzer") if role else None
         failures = await contract_failures(resources, token=token, real_ids=real_ids)
     if failures:

@@ -39,3 +39,17 @@ async def test_demo_kits_load_once_and_belong_to_the_directorys_demo_centres(
         "Fridolins Forscherkiste: Licht und Schatten",
     }
     assert sum(1 for k in kits if not k["reservable"]) == 2
+
+
+async def test_seeding_at_scale_adds_that_many_synthetic_kits_near_demo_centres(
+    resources: ServiceHarness,
+) -> None:
+    async with resources.session() as session:
+        summary = await seed(session, scale=300)
+        await session.commit()
+    async with resources.client() as client:
+        near_helsinki = (
+            await client.get("/v1/kits", params={"near": "60.17,24.94", "limit": 200})
+        ).json()["items"]
+    assert summary == "300 synthetic kits"
+    assert near_helsinki and all(k["country"] == "FI" for k in near_helsinki)

@@ -41,13 +41,8 @@ KIT_KINDS = (
     "digital",
 )
 RESERVATION_STATUSES = (
-    "waiting",
-    "offered",
-    "confirmed",
-    "checked_out",
-    "returned",
-    "cancelled",
-    "expired",
+    *("waiting", "offered", "confirmed", "checked_out"),
+    *("returned", "cancelled", "expired"),
 )
 # Reservations in these states occupy their days in the ledger; `waiting` ones queue for them.
 OCCUPYING = ("offered", "confirmed", "checked_out")

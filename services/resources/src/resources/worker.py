@@ -10,6 +10,7 @@ workers never handle the same offer or loan, and anything a request is changing 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,7 +18,7 @@ import structlog
 from sqlalchemy import select, update
 
 from resources.availability.days import lock_kit
-from resources.models import Loan, Reservation
+from resources.models import Kit, Loan, Reservation
 from resources.reservations.event_sync import release_for_cancelled_events
 from resources.reservations.queue import offer_to_waiting, release
 from shared.clock import utcnow
@@ -47,16 +48,18 @@ async def expire_offers(db: Database, *, now: datetime) -> WorkDone:
             .limit(BATCH)
             .with_for_update(skip_locked=True)
         )
-        kits = set()
+        kits: dict[uuid.UUID, Kit] = {}
         for reservation in due.scalars():
-            kit = await lock_kit(session, reservation.kit_id, exclusive=False)
+            kit = kits.get(reservation.kit_id) or await lock_kit(
+                session, reservation.kit_id, exclusive=False
+            )
             assert kit is not None
+            kits[kit.id] = kit
             await release(
                 session, kit, reservation, status="expired", reason="offer expired", now=now
             )
-            kits.add(kit)
             done.offers_expired += 1
-        for kit in kits:
+        for kit in kits.values():
             done.offers_made += len(await offer_to_waiting(session, kit, now=now))
         await session.commit()
     return done
@@ -65,9 +68,16 @@ async def expire_offers(db: Database, *, now: datetime) -> WorkDone:
 async def drop_stale_waits(db: Database, *, today: date, now: datetime) -> WorkDone:
     """A request still waiting on its first day will not be served in time."""
     async with db.session() as session:
+        stale = (
+            select(Reservation.id)
+            .where(Reservation.status == "waiting", Reservation.starts_on <= today)
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
         result = await session.execute(
             update(Reservation)
-            .where(Reservation.status == "waiting", Reservation.starts_on <= today)
+            .where(Reservation.id.in_(stale))
             .values(status="expired", status_reason="nothing came back in time", updated_at=now)
             .returning(Reservation.id)
         )

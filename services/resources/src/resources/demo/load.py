@@ -4,7 +4,9 @@ The kits come from the network's documents: LUMA centres lending laboratory equi
 challenge boxes with letters from Fridolin, ANISN's IBSE experiment kits, the Amgen Biotech
 Experience's lab equipment, robotics sets. Owners are the directory's demo centres, whose ids
 (derived there from each centre's key) and locations are written in `kits.json`: this service
-never imports the directory. Reservations are dated relative to the day of seeding.
+never imports the directory. Borrowers are the events service's demo teachers (their ids are
+written there too), so one demo token sees both registrations and reservations. Reservations
+are dated relative to the day of seeding.
 """
 
 from __future__ import annotations
@@ -57,7 +59,11 @@ async def seed(session: AsyncSession, *, scale: int | None = None) -> str:
             )
         )
     await session.flush()
-    return f"{len(kits)} kits, {len(data['reservations'])} reservations"
+    teacher = data["demo_teacher_1"]
+    return (
+        f"{len(kits)} kits, {len(data['reservations'])} reservations; demo teacher 1 "
+        f"(`./pdnet token --role teacher --sub {teacher}`) has some"
+    )
 
 
 async def _add_kit(session: AsyncSession, raw: dict[str, Any], centre: dict[str, Any]) -> Kit:

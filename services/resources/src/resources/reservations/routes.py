@@ -44,6 +44,17 @@ async def reads(session: AsyncSession, rows: Sequence[Reservation]) -> list[Rese
     ]
 
 
+async def _replay(
+    session: AsyncSession, subject: str, key: str, request: Request, data: ReservationCreate
+) -> JSONResponse | None:
+    """The first answer to a retried request; None if this request is the first."""
+    print_ = fingerprint("POST", request.url.path, data.model_dump(mode="json"))
+    stored = await claim(session, IdempotentRequest, subject=subject, key=key, print_=print_)
+    if stored is None:
+        return None
+    return JSONResponse(stored.body, status_code=stored.status_code)
+
+
 @router.post(
     "/v1/kits/{kit_id}/reservations",
     summary="Reserve items of a kit for a date range",
@@ -69,16 +80,9 @@ async def reserve(
     their record in the events service shows. Retries with the same `Idempotency-Key` get
     the first answer."""
     if idempotency_key:
-        print_ = fingerprint("POST", request.url.path, data.model_dump(mode="json"))
-        stored = await claim(
-            session,
-            IdempotentRequest,
-            subject=principal.subject,
-            key=idempotency_key,
-            print_=print_,
-        )
+        stored = await _replay(session, principal.subject, idempotency_key, request, data)
         if stored is not None:
-            return JSONResponse(stored.body, status_code=stored.status_code)
+            return stored
     reservation = await service.reserve(
         session,
         principal=principal,

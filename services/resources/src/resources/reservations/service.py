@@ -66,7 +66,8 @@ async def reserve(
         blocks_until=data.ends_on + timedelta(days=kit.turnaround_days),
     )
     taken = await _take(session, kit, booking)
-    if not taken and not data.wait_if_taken:
+    # Waiting for more items than the pool has would be waiting forever.
+    if not taken and (not data.wait_if_taken or data.quantity > kit.quantity):
         raise await _refusal(session, kit, booking, today)
     reservation = Reservation(
         kit_id=kit.id,

@@ -39,24 +39,14 @@ async def send(
     check_range(
         data.ships_on, data.arrives_on, today=utcnow().date(), names=("ships_on", "arrives_on")
     )
+    owner = await _owner_of(session, kit_id)
+    await ensure_manages_owner(principal, owner, directory)
+    # Asked before the kit is locked: nobody waits on the directory while it answers.
+    destination = await centre_facts(directory, data.to_centre_id, field="to_centre_id")
     # Exclusive: the kit changes hands, nothing may be booked on it meanwhile.
     kit = await days.lock_kit(session, kit_id, exclusive=True)
-    if kit is None:
-        raise KitNotFound(f"No kit has id {kit_id}.")
-    await ensure_manages_owner(principal, kit.owner_centre_id, directory)
-    moving = await session.scalar(
-        select(Transfer.id).where(Transfer.kit_id == kit.id, Transfer.status == "in_transit")
-    )
-    if moving is not None:
-        raise IllegalTransition(
-            f"The kit is already on its way (transfer {moving}).", current_status="in_transit"
-        )
-    if data.to_centre_id == kit.owner_centre_id:
-        raise InvalidInput(
-            "to_centre_id: the kit is already there",
-            errors=[{"field": "body.to_centre_id", "message": "the current owner"}],
-        )
-    destination = await centre_facts(directory, data.to_centre_id, field="to_centre_id")
+    assert kit is not None
+    await _ensure_can_leave(session, kit, owner, data)
     transfer = Transfer(
         kit_id=kit.id,
         from_centre_id=kit.owner_centre_id,
@@ -82,6 +72,32 @@ async def send(
     session.add(transfer)
     await session.flush()
     return transfer
+
+
+async def _owner_of(session: AsyncSession, kit_id: uuid.UUID) -> uuid.UUID:
+    owner = await session.scalar(select(Kit.owner_centre_id).where(Kit.id == kit_id))
+    if owner is None:
+        raise KitNotFound(f"No kit has id {kit_id}.")
+    return owner
+
+
+async def _ensure_can_leave(
+    session: AsyncSession, kit: Kit, owner: uuid.UUID, data: TransferCreate
+) -> None:
+    if kit.owner_centre_id != owner:
+        raise IllegalTransition("The kit changed hands meanwhile; look it up again.")
+    moving = await session.scalar(
+        select(Transfer.id).where(Transfer.kit_id == kit.id, Transfer.status == "in_transit")
+    )
+    if moving is not None:
+        raise IllegalTransition(
+            f"The kit is already on its way (transfer {moving}).", current_status="in_transit"
+        )
+    if data.to_centre_id == kit.owner_centre_id:
+        raise InvalidInput(
+            "to_centre_id: the kit is already there",
+            errors=[{"field": "body.to_centre_id", "message": "the current owner"}],
+        )
 
 
 async def _locked(session: AsyncSession, transfer_id: uuid.UUID) -> tuple[Transfer, Kit]:
