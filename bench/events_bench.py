@@ -233,6 +233,7 @@ async def measure(
 
 
 def search_row(name: str, timed: Latencies) -> Row:
+    print(f"  p50 {timed.p50:.1f} ms, p95 {timed.p95:.1f} ms, max {max(timed.samples_ms):.1f} ms")
     return Row(
         name=f"search {name}: p50 / p95",
         measured=f"{timed.p50:.1f} / {timed.p95:.1f} ms",

@@ -45,8 +45,9 @@ def classify(response: httpx.Response) -> tuple[str, int | None]:
         return str(body["status"]), body.get("waitlist_position")
     if response.status_code == 409:
         kind = str(response.json().get("type", ""))
-        # The service's problem types are URLs ending in the slug; the baseline sends the slug.
-        return ("full" if kind.rsplit("/", 1)[-1] == "event-full" else f"409 {kind}"), None
+        # The service's types are URNs ending in the slug (`urn:pdnet:problem:event-full`);
+        # the baseline sends the bare slug.
+        return ("full" if kind.rsplit(":", 1)[-1] == "event-full" else f"409 {kind}"), None
     return f"{response.status_code} {response.text[:80]}", None
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from shared.stack import load_stack
+
 DIRECTORY = "http://127.0.0.1:8001"
 
 
@@ -21,39 +23,54 @@ def _port_is_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-def _wait_until_ready(process: subprocess.Popen[str], timeout_s: float) -> None:
+def _wait_for_line(log: Path, line: str, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
+        if line in log.read_text():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"`pdnet up` never printed {line!r}:\n{log.read_text()}")
+
+
+def _wait_until_ready(process: subprocess.Popen[str], ports: list[int], timeout_s: float) -> None:
+    """Until every service of the stack answers /readyz, as `pdnet up` itself waits."""
+    deadline = time.monotonic() + timeout_s
+    waiting = list(ports)
+    while waiting and time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(
-                f"pdnet up exited early:\n{process.stdout.read() if process.stdout else ''}"
-            )
+            raise AssertionError("`pdnet up` exited early")
         try:
-            if httpx.get(f"{DIRECTORY}/readyz", timeout=1).status_code == 200:
-                return
+            if httpx.get(f"http://127.0.0.1:{waiting[0]}/readyz", timeout=1).status_code == 200:
+                waiting.pop(0)
+                continue
         except httpx.TransportError:
             pass
         time.sleep(0.5)
-    raise AssertionError("the directory did not become ready in time")
+    if waiting:
+        raise AssertionError(f"services on ports {waiting} did not become ready in time")
 
 
 @pytest.mark.slow
 def test_up_serves_the_demo_directory_and_ctrl_c_stops_everything(
     tmp_path: Path, pdnet_root: Path
 ) -> None:
-    if not _port_is_free(8001):
-        pytest.skip("port 8001 is in use (is a `pdnet up` running?)")
+    ports = [spec.port for spec in load_stack(pdnet_root)]
+    if not all(_port_is_free(port) for port in ports):
+        pytest.skip(f"a port of {ports} is in use (is a `pdnet up` running?)")
     env = {**os.environ, "PDNET_STATE_DIR": str(tmp_path / "state")}
+    log = tmp_path / "up.log"
+    log_file = log.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "pdnet_cli", "up"],
         cwd=pdnet_root,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log_file,
         stderr=subprocess.STDOUT,
         text=True,
     )
     try:
-        _wait_until_ready(process, timeout_s=120)
+        _wait_until_ready(process, ports, timeout_s=180)
+        _wait_for_line(log, "pdnet is up:", timeout_s=30)
         near = httpx.get(
             f"{DIRECTORY}/v1/centres", params={"near": "60.17,24.94", "radius_km": 100}
         )
@@ -65,7 +82,9 @@ def test_up_serves_the_demo_directory_and_ctrl_c_stops_everything(
         assert httpx.get(f"{DIRECTORY}/docs").status_code == 200
     finally:
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=60)
+        process.wait(timeout=60)
+        log_file.close()
+    output = log.read_text()
     assert process.returncode == 0, output
     assert "http://127.0.0.1:8001/docs" in output
-    assert _port_is_free(8001)
+    assert all(_port_is_free(port) for port in ports)
