@@ -60,8 +60,9 @@ EMPTY_SEARCH_REQUESTS = 20
 SEARCH_TARGET_MS = 50.0
 # The race: one event, more teachers than places and waitlist places together.
 RACE_CAPACITY, RACE_WAITLIST = 100, 200
-# Throughput: each fresh event takes a third confirmed, a third waitlisted, a third refused.
-RUN_CAPACITY, RUN_WAITLIST, RUN_PER_EVENT = 100, 100, 300
+# Throughput: each fresh event takes a third confirmed, a third waitlisted, a third refused,
+# small enough that every run fills hundreds of events whatever its rate (see FreshEvents).
+RUN_CAPACITY, RUN_WAITLIST, RUN_PER_EVENT = 10, 10, 30
 RUN_MAX_RATE = 2000
 """Fresh events are made for this many requests per second; a faster server raises an error."""
 

@@ -6,28 +6,22 @@ import uuid
 
 import httpx
 
-from events.directory_client import networks_of
-from shared.auth import Principal, Role
-from shared.problems import Forbidden
+from shared.auth import Principal
+from shared.centre_directory import ensure_manages_centre, manages_centre
 
 
 async def manages_host(
     principal: Principal | None, host_centre_id: uuid.UUID, directory: httpx.AsyncClient
 ) -> bool:
-    if principal is None:
-        return False
-    if principal.is_platform_admin:
-        return True
-    if Role.CENTRE_MANAGER in principal.roles and host_centre_id in principal.centre_ids:
-        return True
-    if Role.NETWORK_ADMIN in principal.roles and principal.network_ids:
-        # Only network admins cost a call to the directory.
-        return not principal.network_ids.isdisjoint(await networks_of(directory, host_centre_id))
-    return False
+    return await manages_centre(principal, host_centre_id, directory)
 
 
 async def ensure_manages_host(
     principal: Principal, host_centre_id: uuid.UUID, directory: httpx.AsyncClient
 ) -> None:
-    if not await manages_host(principal, host_centre_id, directory):
-        raise Forbidden("Only the host centre's managers and its networks' admins may do this.")
+    await ensure_manages_centre(
+        principal,
+        host_centre_id,
+        directory,
+        refusal="Only the host centre's managers and its networks' admins may do this.",
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,6 +16,7 @@ from events.ledger.routes import router as ledger_router
 from events.registrations.routes import router as registrations_router
 from events.registrations.worker import run_forever
 from events.settings import EventsSettings
+from shared.background import background_loop
 from shared.graphql import graphql_router
 from shared.peers import Peers
 from shared.service_app import build_service_app
@@ -40,18 +39,14 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.peers = Peers({"directory": settings.directory_url})
-        worker = None
-        if settings.run_worker and settings.environment != "test":
-            worker = asyncio.create_task(
-                run_forever(app.state.db, interval_s=settings.worker_interval_s)
-            )
+        worker_enabled = settings.run_worker and settings.environment != "test"
         try:
-            yield
+            async with background_loop(
+                lambda: run_forever(app.state.db, interval_s=settings.worker_interval_s),
+                enabled=worker_enabled,
+            ):
+                yield
         finally:
-            if worker is not None:
-                worker.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await worker
             await app.state.peers.aclose()
 
     app = build_service_app(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,6 +17,7 @@ from resources.reservations.routes import router as reservations_router
 from resources.settings import ResourcesSettings
 from resources.transfers.routes import router as transfers_router
 from resources.worker import run_forever
+from shared.background import background_loop
 from shared.graphql import graphql_router
 from shared.peers import Peers
 from shared.service_app import build_service_app
@@ -43,18 +42,16 @@ def create_app(settings: ResourcesSettings | None = None) -> FastAPI:
         app.state.peers = Peers(
             {"directory": settings.directory_url, "events": settings.events_url}
         )
-        worker = None
-        if settings.run_worker and settings.environment != "test":
-            worker = asyncio.create_task(
-                run_forever(app.state.db, app.state.peers, interval_s=settings.worker_interval_s)
-            )
+        worker_enabled = settings.run_worker and settings.environment != "test"
         try:
-            yield
+            async with background_loop(
+                lambda: run_forever(
+                    app.state.db, app.state.peers, interval_s=settings.worker_interval_s
+                ),
+                enabled=worker_enabled,
+            ):
+                yield
         finally:
-            if worker is not None:
-                worker.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await worker
             await app.state.peers.aclose()
 
     app = build_service_app(

@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events.access import ensure_manages_host
 from events.catalogue import repository
 from events.catalogue.schemas import EventCancel, EventCreate, EventUpdate
-from events.directory_client import centre_facts
 from events.errors import EventNotFound
 from events.models import Event, Session
 from events.registrations.lifecycle import cancel_all_registrations, promote_waitlist
 from shared.auth import Principal
+from shared.centre_directory import centre_facts
 from shared.clock import new_id, utcnow
 from shared.etags import check_if_match
 from shared.problems import Conflict, InvalidInput

@@ -14,11 +14,11 @@ from resources.access import ensure_manages_owner
 from resources.availability import days
 from resources.catalogue import repository
 from resources.catalogue.schemas import ComponentIn, ItemUpdate, KitCreate, KitUpdate
-from resources.directory_client import centre_facts
 from resources.errors import CalendarConflict, KitNotFound
 from resources.models import Kit, KitComponent, KitDay, KitItem, Loan
 from resources.reservations.queue import offer_to_waiting
 from shared.auth import Principal
+from shared.centre_directory import centre_facts
 from shared.clock import new_id, utcnow
 from shared.etags import check_if_match
 from shared.problems import InvalidInput, NotFound

@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resources.access import ensure_manages_owner
 from resources.availability import days
 from resources.availability.ranges import check_range
-from resources.directory_client import centre_facts
 from resources.errors import CalendarConflict, IllegalTransition, KitNotFound
 from resources.models import Kit, Transfer
 from resources.reservations.queue import offer_to_waiting
 from resources.transfers.schemas import TransferCreate
 from shared.auth import Principal
+from shared.centre_directory import centre_facts
 from shared.clock import utcnow
 from shared.problems import InvalidInput, NotFound
 

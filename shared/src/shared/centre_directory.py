@@ -1,8 +1,8 @@
-"""What the events service asks the directory: does a centre exist, which networks is it in.
+"""What every service asks the directory, the network's register of centres, over its REST API:
+does a centre exist, where is it, which networks is it in — and so who may act for it.
 
-The directory is another service with its own database; it is asked over HTTP, never read
-directly. When it cannot answer, writes that depend on it are refused with a 503 and
-nothing is written.
+Services never read the directory's database. When the directory cannot answer, writes that
+depend on it are refused with a 503 and nothing is written.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from shared.problems import InvalidInput, ServiceUnavailable
+from shared.auth import Principal, Role
+from shared.problems import Forbidden, InvalidInput, ServiceUnavailable
 
 
 @dataclass(frozen=True)
@@ -80,3 +81,26 @@ async def networks_of(client: httpx.AsyncClient, centre_id: uuid.UUID) -> frozen
     if response.status_code != 200:
         return frozenset()
     return frozenset(uuid.UUID(n) for n in response.json().get("network_ids", []))
+
+
+async def manages_centre(
+    principal: Principal | None, centre_id: uuid.UUID, directory: httpx.AsyncClient
+) -> bool:
+    """Platform admins, the centre's managers, and admins of any network it belongs to."""
+    if principal is None:
+        return False
+    if principal.is_platform_admin:
+        return True
+    if Role.CENTRE_MANAGER in principal.roles and centre_id in principal.centre_ids:
+        return True
+    if Role.NETWORK_ADMIN in principal.roles and principal.network_ids:
+        # Only network admins cost a call to the directory.
+        return not principal.network_ids.isdisjoint(await networks_of(directory, centre_id))
+    return False
+
+
+async def ensure_manages_centre(
+    principal: Principal, centre_id: uuid.UUID, directory: httpx.AsyncClient, *, refusal: str
+) -> None:
+    if not await manages_centre(principal, centre_id, directory):
+        raise Forbidden(refusal)
