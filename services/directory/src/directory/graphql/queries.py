@@ -17,19 +17,13 @@ from directory.centres.repository import (
     search_config_for,
 )
 from directory.educators.repository import EducatorFilters, list_educators
-from directory.graphql.types import Centre, Educator, Network, parse_id
+from directory.graphql.types import Centre, Educator, Network
 from directory.networks.repository import list_networks
 from shared.db import reader_session
 from shared.graphql import GraphQLContext
-from shared.graphql_types import NearInput
-from shared.pagination import MAX_LIMIT, Connection, connection_from, encode_cursor
+from shared.graphql_types import NearInput, page_size, parse_id
+from shared.pagination import Connection, connection_from, encode_cursor
 from shared.problems import InvalidInput
-
-
-def _page_size(first: int) -> int:
-    if not 1 <= first <= MAX_LIMIT:
-        raise InvalidInput(f"first: must be between 1 and {MAX_LIMIT}")
-    return first
 
 
 @strawberry.input(description="Every given condition must hold (AND).")
@@ -95,7 +89,7 @@ class Query:
         filters = _centre_filters(filter)
         async with reader_session(context.db) as session:
             rows, next_cursor = await search_centres(
-                session, filters, limit=_page_size(first), after=after
+                session, filters, limit=page_size(first), after=after
             )
         for row in rows:
             context.loaders.centre.prime(row.id, row)
@@ -116,7 +110,7 @@ class Query:
     ) -> Connection[Network]:
         async with reader_session(info.context.db) as session:
             rows, next_cursor = await list_networks(
-                session, kind=kind, country=None, limit=_page_size(first), after=after
+                session, kind=kind, country=None, limit=page_size(first), after=after
             )
         return connection_from(
             [Network.from_row(r) for r in rows],
@@ -150,7 +144,7 @@ class Query:
                 session,
                 principal=context.principal,
                 filters=filters,
-                limit=_page_size(first),
+                limit=page_size(first),
                 after=after,
             )
         return connection_from(

@@ -12,22 +12,7 @@ from strawberry.types import Info
 from directory import access
 from shared.db import reader_session
 from shared.graphql import GraphQLContext
-from shared.graphql_types import LocalizedText, localized_texts
-from shared.language_maps import pick
-from shared.problems import InvalidInput
-
-
-def parse_id(value: str | strawberry.ID, field: str = "id") -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise InvalidInput(f"{field}: {value!r} is not a valid id") from exc
-
-
-def _text(texts: dict[str, str] | None, lang: str | None, info: Info) -> str | None:
-    context: GraphQLContext = info.context
-    preferences = [lang, *context.languages] if lang else context.languages
-    return pick(texts, preferences)
+from shared.graphql_types import LocalizedText, localized, localized_texts, parse_id
 
 
 @strawberry.type
@@ -79,7 +64,7 @@ class Centre:
 
     @strawberry.field(description="The name in `lang`, else the caller's Accept-Language.")
     def name(self, info: Info, lang: str | None = None) -> str:
-        return _text(self.row.name, lang, info) or ""
+        return localized(self.row.name, lang, info) or ""
 
     @strawberry.field
     def names(self) -> list[LocalizedText]:
@@ -87,7 +72,7 @@ class Centre:
 
     @strawberry.field
     def description(self, info: Info, lang: str | None = None) -> str | None:
-        return _text(self.row.description, lang, info)
+        return localized(self.row.description, lang, info)
 
     @strawberry.field
     def descriptions(self) -> list[LocalizedText]:
@@ -187,7 +172,7 @@ class Network:
 
     @strawberry.field
     def name(self, info: Info, lang: str | None = None) -> str:
-        return _text(self.row.name, lang, info) or ""
+        return localized(self.row.name, lang, info) or ""
 
     @strawberry.field
     def names(self) -> list[LocalizedText]:
@@ -195,7 +180,7 @@ class Network:
 
     @strawberry.field
     def description(self, info: Info, lang: str | None = None) -> str | None:
-        return _text(self.row.description, lang, info)
+        return localized(self.row.description, lang, info)
 
     @strawberry.field
     def kind(self) -> str:
@@ -271,7 +256,7 @@ class Educator:
 
     @strawberry.field
     def bio(self, info: Info, lang: str | None = None) -> str | None:
-        return _text(self.record.bio, lang, info)
+        return localized(self.record.bio, lang, info)
 
     @strawberry.field(description="Only for the educator and the managers of their centre.")
     async def contact(self, info: Info) -> EducatorContact | None:

@@ -13,24 +13,8 @@ from strawberry.types import Info
 from events import models
 from events.catalogue.repository import cursor_for
 from events.graphql.upcoming import CentreEventsKey
-from shared.graphql import GraphQLContext
-from shared.graphql_types import LocalizedText, localized_texts
-from shared.language_maps import pick
-from shared.pagination import MAX_LIMIT, Connection, InvalidCursor, connection_from, decode_cursor
-from shared.problems import InvalidInput
-
-
-def parse_id(value: str | strawberry.ID, field: str = "id") -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise InvalidInput(f"{field}: {value!r} is not a valid id") from exc
-
-
-def page_size(first: int) -> int:
-    if not 1 <= first <= MAX_LIMIT:
-        raise InvalidInput(f"first: must be between 1 and {MAX_LIMIT}")
-    return first
+from shared.graphql_types import LocalizedText, localized, localized_texts, page_size, parse_id
+from shared.pagination import Connection, InvalidCursor, connection_from, decode_cursor
 
 
 def position_after(after: str | None) -> tuple[datetime, uuid.UUID] | None:
@@ -52,12 +36,6 @@ def event_connection(rows: Sequence[models.Event], *, has_next: bool) -> Connect
     return connection_from(
         [Event.from_row(r) for r in rows], [cursor_for(r) for r in rows], has_next=has_next
     )
-
-
-def _text(texts: dict[str, str] | None, lang: str | None, info: Info) -> str | None:
-    context: GraphQLContext = info.context
-    preferences = [lang, *context.languages] if lang else context.languages
-    return pick(texts, preferences)
 
 
 @strawberry.federation.type(
@@ -104,7 +82,7 @@ class EventSession:
 
     @strawberry.field
     def title(self, info: Info, lang: str | None = None) -> str | None:
-        return _text(self.titles_map, lang, info)
+        return localized(self.titles_map, lang, info)
 
 
 @strawberry.federation.type(
@@ -125,7 +103,7 @@ class Event:
 
     @strawberry.field(description="The title in `lang`, else the caller's Accept-Language.")
     def title(self, info: Info, lang: str | None = None) -> str:
-        return _text(self.row.title, lang, info) or ""
+        return localized(self.row.title, lang, info) or ""
 
     @strawberry.field
     def titles(self) -> list[LocalizedText]:
@@ -133,7 +111,7 @@ class Event:
 
     @strawberry.field
     def description(self, info: Info, lang: str | None = None) -> str | None:
-        return _text(self.row.description, lang, info)
+        return localized(self.row.description, lang, info)
 
     @strawberry.field
     def descriptions(self) -> list[LocalizedText]:

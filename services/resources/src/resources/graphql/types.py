@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
@@ -16,24 +15,8 @@ from resources.catalogue.repository import cursor_for, position_after
 from resources.graphql.centre_kits import CentreKitsKey
 from resources.graphql.loaders import CalendarKey
 from shared.clock import utcnow
-from shared.graphql import GraphQLContext
-from shared.graphql_types import LocalizedText, localized_texts
-from shared.language_maps import pick
-from shared.pagination import MAX_LIMIT, Connection, connection_from
-from shared.problems import InvalidInput
-
-
-def parse_id(value: str | strawberry.ID, field: str = "id") -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise InvalidInput(f"{field}: {value!r} is not a valid id") from exc
-
-
-def page_size(first: int) -> int:
-    if not 1 <= first <= MAX_LIMIT:
-        raise InvalidInput(f"first: must be between 1 and {MAX_LIMIT}")
-    return first
+from shared.graphql_types import LocalizedText, localized, localized_texts, page_size, parse_id
+from shared.pagination import Connection, connection_from
 
 
 def kit_connection(rows: Sequence[models.Kit], *, has_next: bool) -> Connection[Kit]:
@@ -41,12 +24,6 @@ def kit_connection(rows: Sequence[models.Kit], *, has_next: bool) -> Connection[
     return connection_from(
         [Kit.from_row(r) for r in rows], [cursor_for(r) for r in rows], has_next=has_next
     )
-
-
-def _text(texts: dict[str, str] | None, lang: str | None, info: Info) -> str | None:
-    context: GraphQLContext = info.context
-    preferences = [lang, *context.languages] if lang else context.languages
-    return pick(texts, preferences)
 
 
 @strawberry.federation.type(
@@ -80,7 +57,7 @@ class KitComponent:
 
     @strawberry.field
     def name(self, info: Info, lang: str | None = None) -> str:
-        return _text(self.names_map, lang, info) or ""
+        return localized(self.names_map, lang, info) or ""
 
 
 @strawberry.type(description="Items of a kit on one day.")
@@ -121,7 +98,7 @@ class Kit:
 
     @strawberry.field(description="The name in `lang`, else the caller's Accept-Language.")
     def name(self, info: Info, lang: str | None = None) -> str:
-        return _text(self.row.name, lang, info) or ""
+        return localized(self.row.name, lang, info) or ""
 
     @strawberry.field
     def names(self) -> list[LocalizedText]:
@@ -129,7 +106,7 @@ class Kit:
 
     @strawberry.field
     def description(self, info: Info, lang: str | None = None) -> str | None:
-        return _text(self.row.description, lang, info)
+        return localized(self.row.description, lang, info)
 
     @strawberry.field
     def descriptions(self) -> list[LocalizedText]:
@@ -137,7 +114,7 @@ class Kit:
 
     @strawberry.field
     def safety_notes(self, info: Info, lang: str | None = None) -> str | None:
-        return _text(self.row.safety_notes, lang, info)
+        return localized(self.row.safety_notes, lang, info)
 
     @strawberry.field(
         description="experiment_kit, challenge_box, lab_equipment, robotics_set, "
