@@ -42,11 +42,15 @@ class EventFilters:
 
 def _near(lat: float, lon: float, radius_km: float) -> list[ColumnElement[bool]]:
     dlat = radius_km / KM_PER_DEGREE
-    clauses: list[ColumnElement[bool]] = [Event.lat.between(lat - dlat, lat + dlat)]
     cos_lat = math.cos(math.radians(min(abs(lat) + dlat, 89.0)))
     dlon = radius_km / (KM_PER_DEGREE * cos_lat)
-    if lon - dlon >= -180 and lon + dlon <= 180:
-        clauses.append(Event.lon.between(lon - dlon, lon + dlon))
+    clauses: list[ColumnElement[bool]] = []
+    if lon - dlon >= -180 and lon + dlon <= 180 and abs(lat) + dlat < 89.0:
+        # Matches the GiST index on point(lon, lat) (migration 0002).
+        box = func.box(func.point(lon - dlon, lat - dlat), func.point(lon + dlon, lat + dlat))
+        clauses.append(func.point(Event.lon, Event.lat).op("<@")(box))
+    else:
+        clauses.append(Event.lat.between(lat - dlat, lat + dlat))
     la, lo = literal(lat, Float), literal(lon, Float)
     a = func.power(func.sin(func.radians(Event.lat - la) / 2), 2) + func.cos(
         func.radians(la)

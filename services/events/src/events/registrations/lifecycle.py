@@ -29,6 +29,37 @@ def waitlist_free(event: Event) -> int:
     return max(event.waitlist_capacity - event.waitlist_count, 0)
 
 
+async def refuse_if_full(session: AsyncSession, event: Event, *, teacher_ids: list[str]) -> None:
+    """Before taking the lock: a full event refuses at once instead of queueing for the lock.
+
+    Reading the committed counters without the lock is safe for refusing: places are only
+    freed under the lock, so a refusal is ordered before any cancellation that races it.
+    """
+    if seats_free(event) >= len(teacher_ids) or waitlist_free(event) >= len(teacher_ids):
+        return
+    await _refuse_duplicates(session, event, teacher_ids)
+    raise EventFull(
+        "No place and no waitlist place left.",
+        seats_available=seats_free(event),
+        waitlist_available=waitlist_free(event),
+    )
+
+
+async def _refuse_duplicates(session: AsyncSession, event: Event, teacher_ids: list[str]) -> None:
+    existing = await session.execute(
+        select(Registration.teacher_id).where(
+            Registration.event_id == event.id,
+            Registration.teacher_id.in_(teacher_ids),
+            Registration.status.in_(ACTIVE),
+        )
+    )
+    already = sorted(existing.scalars())
+    if already:
+        raise AlreadyRegistered(
+            f"Already registered for this event: {', '.join(already)}.", teachers=already
+        )
+
+
 def _ensure_open(event: Event, now: datetime) -> None:
     if event.status != "scheduled":
         raise RegistrationClosed(f"The event is {event.status}; it takes no registrations.")
@@ -52,18 +83,7 @@ async def place(
 ) -> list[Registration]:
     """Seats for all the teachers, or waitlist places for all of them, or a 409: never a mix."""
     _ensure_open(event, now)
-    existing = await session.execute(
-        select(Registration.teacher_id).where(
-            Registration.event_id == event.id,
-            Registration.teacher_id.in_(teacher_ids),
-            Registration.status.in_(ACTIVE),
-        )
-    )
-    already = sorted(existing.scalars())
-    if already:
-        raise AlreadyRegistered(
-            f"Already registered for this event: {', '.join(already)}.", teachers=already
-        )
+    await _refuse_duplicates(session, event, teacher_ids)
     count = len(teacher_ids)
     group_id = new_id() if count > 1 else None
     rows: list[Registration] = []

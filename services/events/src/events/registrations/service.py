@@ -41,13 +41,17 @@ async def register(
     session: AsyncSession, *, principal: Principal, event_id: uuid.UUID, data: RegistrationCreate
 ) -> list[Registration]:
     require_role(principal, Role.TEACHER, Role.EDUCATOR)
+    teacher_ids = data.team or [principal.subject]
+    unlocked = await session.get(Event, event_id)
+    if unlocked is not None and unlocked.status == "scheduled":
+        await lifecycle.refuse_if_full(session, unlocked, teacher_ids=teacher_ids)
     event = await lock_event(session, event_id)
     if event is None or event.status == "draft":
         raise EventNotFound(f"No event has id {event_id}.")
     return await lifecycle.place(
         session,
         event,
-        teacher_ids=data.team or [principal.subject],
+        teacher_ids=teacher_ids,
         registered_by=principal.subject,
         school=data.school,
         now=utcnow(),
