@@ -147,7 +147,8 @@ SELECT gen_random_uuid(), k.id, 1 + floor(random() * k.quantity)::int,
 FROM (SELECT id, quantity, turnaround_days, row_number() OVER (ORDER BY id) AS rn FROM kits) k
 CROSS JOIN generate_series(0, CAST(:per_kit AS int) - 1) AS slot
 CROSS JOIN LATERAL (
-    SELECT CAST(:today AS date) + 1 + slot * CAST(:slot AS int) + floor(random() * 9)::int AS starts_on,
+    SELECT CAST(:today AS date) + 1 + slot * CAST(:slot AS int)
+           + floor(random() * 9)::int AS starts_on,
            floor(random() * 7)::int + 0 * slot AS extra,
            'bench-teacher-' || floor(random() * 5000)::int + 0 * slot AS teacher
 ) x
@@ -170,7 +171,7 @@ GROUP BY r.kit_id, d.day, k.quantity
 
 
 async def _check_ledger(session: AsyncSession) -> None:
-    """Items × days in the ledger must equal what the reservations add up to."""
+    """Item-days in the ledger must equal what the reservations add up to."""
     ledger = await session.scalar(select(func.sum(KitDay.reserved + KitDay.turnaround)))
     booked = await session.scalar(
         select(
