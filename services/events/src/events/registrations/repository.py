@@ -15,22 +15,31 @@ from shared.pagination import decode_cursor, encode_cursor
 async def queue_ranks(
     session: AsyncSession, registrations: Sequence[Registration]
 ) -> dict[uuid.UUID, int]:
-    """Live places in the queue (1 = next) of the waitlisted ones among `registrations`."""
+    """Live places in the queue (1 = next) of the waitlisted ones among `registrations`.
+
+    One query for a whole page: ranks over each event's waitlist, which the waitlist capacity
+    bounds, then kept for the registrations asked about.
+    """
     waiting = [r for r in registrations if r.status == "waitlisted"]
     if not waiting:
         return {}
-    ranks: dict[uuid.UUID, int] = {}
-    # Pages hold at most a few waitlisted entries per event; each count uses the partial index.
-    for r in waiting:
-        result = await session.execute(
-            select(func.count()).where(
-                Registration.event_id == r.event_id,
-                Registration.status == "waitlisted",
-                Registration.waitlist_position < r.waitlist_position,
-            )
+    ranked = (
+        select(
+            Registration.id,
+            func.row_number()
+            .over(partition_by=Registration.event_id, order_by=Registration.waitlist_position)
+            .label("rank"),
         )
-        ranks[r.id] = int(result.scalar_one()) + 1
-    return ranks
+        .where(
+            Registration.status == "waitlisted",
+            Registration.event_id.in_({r.event_id for r in waiting}),
+        )
+        .subquery()
+    )
+    rows = await session.execute(
+        select(ranked.c.id, ranked.c.rank).where(ranked.c.id.in_([r.id for r in waiting]))
+    )
+    return {row.id: int(row.rank) for row in rows}
 
 
 async def page(
