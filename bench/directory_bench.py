@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import random
-import signal
 import sys
 import tempfile
 import time
@@ -28,6 +25,17 @@ from bench_database import (
     prepare_database,
     sample_centre_ids,
 )
+from bench_driver import (
+    Row,
+    cpu_jiffies,
+    cpu_ms_per_request,
+    is_ours,
+    load_average,
+    machine_usage,
+    print_table,
+    rate,
+    run_bench,
+)
 from load_measurements import (
     Latencies,
     Throughput,
@@ -39,11 +47,10 @@ from load_measurements import (
     time_requests,
 )
 from machine_load import MachineLoad
-from server_processes import ServerProcess, start_uvicorn, stop, wait_ready
+from server_processes import ServerProcess, start_uvicorn, wait_ready
 
 from shared.dev_issuer import DevIssuer
 from shared.embedded_postgres import EmbeddedPostgres
-from shared.stack import find_repo_root, load_stack
 
 BENCH_DIR = Path(__file__).resolve().parent
 SEARCHES = {
@@ -55,15 +62,6 @@ NEAR_POINTS = ["48.85,2.35", "60.17,24.94", "52.52,13.40", "41.90,12.50", "59.33
 LATENCY_TARGET_MS = 30.0
 PAGE_RATIO_TARGET = 1.5
 THROUGHPUT_RATIO_TARGET = 0.5
-
-
-@dataclass(frozen=True)
-class Row:
-    name: str
-    measured: str
-    target: str = ""
-    passed: bool | None = None
-    """None for rows shown for context only."""
 
 
 @dataclass(frozen=True)
@@ -91,58 +89,11 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    root = find_repo_root(BENCH_DIR)
-    spec = next(s for s in load_stack(root) if s.name == "directory")
-    print(f"{platform.node()}: {os.cpu_count()} CPUs, load average {_load()} before start")
-    postgres = EmbeddedPostgres(root / ".pdnet" / "bench-postgres")
-    servers: list[ServerProcess] = []
-    # `kill` (SIGTERM) must clean up like Ctrl-C does; children run in their own sessions, so
-    # nothing but this process stops them.
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        postgres.start()
-        app = args.service_app or spec.app
-        asyncio.run(run(args, postgres, spec.path, app, servers))
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    finally:
-        # Children first: a service losing its database mid-shutdown only adds noise to its log.
-        for server in servers:
-            stop(server)
-        postgres.stop()
-    return 0
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def _load() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
-def _cpu_jiffies() -> list[int]:
-    """The machine-wide counters of /proc/stat: user nice system idle iowait irq softirq steal."""
-    return [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
-
-
-def _is_ours(pid: int, cmdline: str, servers: list[ServerProcess]) -> bool:
-    # PostgreSQL backends name their database in the process title.
-    return (
-        pid == os.getpid()
-        or any(server.process.pid == pid for server in servers)
-        or DATABASE in cmdline
-        or "bench-postgres" in cmdline
+    return run_bench(
+        "directory",
+        args.service_app,
+        lambda postgres, service_dir, app, servers: run(args, postgres, service_dir, app, servers),
     )
-
-
-def _machine_usage(before: list[int], after: list[int]) -> str:
-    # Busy and steal (time the hypervisor gave to other guests) say how quiet the run was.
-    delta = [b - a for a, b in zip(before, after, strict=True)]
-    total = sum(delta) or 1
-    busy = total - delta[3] - delta[4] - delta[7]
-    return f"CPUs {busy / total:.0%} busy, {delta[7] / total:.0%} stolen by the hypervisor"
 
 
 async def run(
@@ -185,8 +136,8 @@ async def run(
         await asyncio.gather(wait_ready(service, "/readyz"), wait_ready(baseline, "/readyz"))
         print(f"servers ready: {service_app} at {service.base_url}, baseline {baseline.base_url}")
         print(f"setup took {time.perf_counter() - started:.0f} s; measuring")
-        jiffies = _cpu_jiffies()
-        others = MachineLoad(is_ours=lambda pid, cmdline: _is_ours(pid, cmdline, servers))
+        jiffies = cpu_jiffies()
+        others = MachineLoad(is_ours=lambda pid, cmdline: is_ours(pid, cmdline, servers, DATABASE))
         others.start()
         rows = await measure(args, service, baseline, ids)
         await others.stop()
@@ -195,8 +146,8 @@ async def run(
             if tail:
                 print(f"--- {server.name} log (last lines) ---\n{tail}")
     print_table(rows)
-    print(f"total {time.perf_counter() - started:.0f} s, load average {_load()} at the end")
-    print(f"while measuring: {_machine_usage(jiffies, _cpu_jiffies())}; {others.summary()}")
+    print(f"total {time.perf_counter() - started:.0f} s, load average {load_average()} at the end")
+    print(f"while measuring: {machine_usage(jiffies, cpu_jiffies())}; {others.summary()}")
 
 
 async def measure(
@@ -281,8 +232,8 @@ async def by_id_rows(
     ]
     runs = await throughput_rounds(args, contenders, texts)
     ours, base = (runs[c.name] for c in contenders)  # contenders[0] is the service
-    rate = [_rate(ours), _rate(base)]
-    cpu_ms = [_cpu_ms_per_request(ours), _cpu_ms_per_request(base)]
+    rates = [rate(ours), rate(base)]
+    cpu_ms = [cpu_ms_per_request(ours), cpu_ms_per_request(base)]
     return [
         Row(
             name="GET centre by id, one at a time: p50",
@@ -295,9 +246,9 @@ async def by_id_rows(
         ),
         Row(
             name=f"GET centre by id, {args.concurrency} concurrent: req/s",
-            measured=f"{rate[0]:.0f} vs baseline {rate[1]:.0f} = {rate[0] / rate[1]:.2f}x",
+            measured=f"{rates[0]:.0f} vs baseline {rates[1]:.0f} = {rates[0] / rates[1]:.2f}x",
             target=f">= {THROUGHPUT_RATIO_TARGET}x baseline",
-            passed=rate[0] / rate[1] >= THROUGHPUT_RATIO_TARGET,
+            passed=rates[0] / rates[1] >= THROUGHPUT_RATIO_TARGET,
         ),
     ]
 
@@ -330,31 +281,6 @@ async def throughput_rounds(
                 f"{client_cpu / result.requests * 1000:.2f} ms client"
             )
     return runs
-
-
-def _rate(runs: list[tuple[Throughput, float]]) -> float:
-    return sum(t.requests for t, _ in runs) / sum(t.seconds for t, _ in runs)
-
-
-def _cpu_ms_per_request(runs: list[tuple[Throughput, float]]) -> float:
-    return sum(cpu for _, cpu in runs) / sum(t.requests for t, _ in runs) * 1000
-
-
-def print_table(rows: list[Row]) -> None:
-    header = Row("measurement", "measured", "target")
-    widths = [
-        max(len(getattr(r, f)) for r in [header, *rows]) for f in ("name", "measured", "target")
-    ]
-
-    def line(r: Row, verdict: str) -> str:
-        cells = [c.ljust(w) for c, w in zip((r.name, r.measured, r.target), widths, strict=True)]
-        return "  ".join([*cells, verdict])
-
-    print()
-    print(line(header, "result"))
-    print("-" * (sum(widths) + 12))
-    for r in rows:
-        print(line(r, "" if r.passed is None else ("PASS" if r.passed else "FAIL")))
 
 
 if __name__ == "__main__":

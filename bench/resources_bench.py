@@ -12,9 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import os
-import platform
-import signal
 import sys
 import tempfile
 import time
@@ -24,7 +21,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from directory_bench import Row, _cpu_jiffies, _load, _machine_usage, print_table
+from bench_driver import (
+    Row,
+    cpu_jiffies,
+    cpu_ms_per_request,
+    is_ours,
+    load_average,
+    machine_usage,
+    print_table,
+    rate,
+    run_bench,
+)
 from load_measurements import Latencies, Throughput, get_ok, new_client, time_requests
 from machine_load import MachineLoad
 from resources_database import (
@@ -38,12 +45,11 @@ from resources_database import (
     week_from,
 )
 from resources_load import Answers, FreshKits, race, reservation_body, reservation_throughput
-from server_processes import ServerProcess, start_uvicorn, stop, wait_ready
+from server_processes import ServerProcess, start_uvicorn, wait_ready
 
 from shared.clock import utcnow
 from shared.dev_issuer import DevIssuer
 from shared.embedded_postgres import EmbeddedPostgres
-from shared.stack import find_repo_root, load_stack
 
 BENCH_DIR = Path(__file__).resolve().parent
 # (name, lat, lon): the searches cycle through these.
@@ -91,40 +97,10 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    root = find_repo_root(BENCH_DIR)
-    spec = next(s for s in load_stack(root) if s.name == "resources")
-    print(f"{platform.node()}: {os.cpu_count()} CPUs, load average {_load()} before start")
-    postgres = EmbeddedPostgres(root / ".pdnet" / "bench-postgres")
-    servers: list[ServerProcess] = []
-    # `kill` (SIGTERM) must clean up like Ctrl-C does; children run in their own sessions, so
-    # nothing but this process stops them.
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        postgres.start()
-        app = args.service_app or spec.app
-        asyncio.run(run(args, postgres, spec.path, app, servers))
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    finally:
-        # Children first: a service losing its database mid-shutdown only adds noise to its log.
-        for server in servers:
-            stop(server)
-        postgres.stop()
-    return 0
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def _is_ours(pid: int, cmdline: str, servers: list[ServerProcess]) -> bool:
-    # PostgreSQL backends name their database in the process title.
-    return (
-        pid == os.getpid()
-        or any(server.process.pid == pid for server in servers)
-        or DATABASE in cmdline
-        or "bench-postgres" in cmdline
+    return run_bench(
+        "resources",
+        args.service_app,
+        lambda postgres, service_dir, app, servers: run(args, postgres, service_dir, app, servers),
     )
 
 
@@ -175,8 +151,8 @@ async def run(
             for _ in range(max(args.race, args.concurrency))
         ]
         print(f"setup took {time.perf_counter() - started:.0f} s; measuring")
-        jiffies = _cpu_jiffies()
-        others = MachineLoad(is_ours=lambda pid, cmdline: _is_ours(pid, cmdline, servers))
+        jiffies = cpu_jiffies()
+        others = MachineLoad(is_ours=lambda pid, cmdline: is_ours(pid, cmdline, servers, DATABASE))
         others.start()
         try:
             rows = await measure(args, postgres, service, baseline, tokens)
@@ -188,8 +164,8 @@ async def run(
                 if tail:
                     print(f"--- {server.name} log (last lines) ---\n{tail}")
     print_table(rows)
-    print(f"total {time.perf_counter() - started:.0f} s, load average {_load()} at the end")
-    print(f"while measuring: {_machine_usage(jiffies, _cpu_jiffies())}; {others.summary()}")
+    print(f"total {time.perf_counter() - started:.0f} s, load average {load_average()} at the end")
+    print(f"while measuring: {machine_usage(jiffies, cpu_jiffies())}; {others.summary()}")
 
 
 async def _clean_up(postgres: EmbeddedPostgres) -> None:
@@ -310,12 +286,12 @@ async def throughput_rows(
         for c in contenders if round_number == 1 else contenders[::-1]:
             runs[c.name].append(await one_run(args, postgres, c, tokens, round_number))
     ours, base = (runs[c.name] for c in contenders)  # contenders[0] is the service
-    rate = [_rate(ours), _rate(base)]
-    cpu_ms = [_cpu_ms_per_request(ours), _cpu_ms_per_request(base)]
+    rates = [rate(ours), rate(base)]
+    cpu_ms = [cpu_ms_per_request(ours), cpu_ms_per_request(base)]
     return [
         Row(
             name=f"reserve, {args.concurrency} concurrent, fresh kits: req/s",
-            measured=f"{rate[0]:.0f} vs baseline {rate[1]:.0f} = {rate[0] / rate[1]:.2f}x",
+            measured=f"{rates[0]:.0f} vs baseline {rates[1]:.0f} = {rates[0] / rates[1]:.2f}x",
         ),
         Row(
             name="reserve: server CPU per request",
@@ -366,14 +342,6 @@ async def one_run(
         f"{client_cpu / result.requests * 1000:.2f} ms client"
     )
     return result, cpu
-
-
-def _rate(runs: list[tuple[Throughput, float]]) -> float:
-    return sum(t.requests for t, _ in runs) / sum(t.seconds for t, _ in runs)
-
-
-def _cpu_ms_per_request(runs: list[tuple[Throughput, float]]) -> float:
-    return sum(cpu for _, cpu in runs) / sum(t.requests for t, _ in runs) * 1000
 
 
 if __name__ == "__main__":
