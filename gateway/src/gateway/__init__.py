@@ -1,0 +1,1 @@
+"""The pdnet federation gateway."""

@@ -1,0 +1,1 @@
+"""The pdnet exchange service: placements for teacher educators."""
