@@ -27,5 +27,5 @@ def test_ruff_finds_nothing(pdnet_root: Path) -> None:
 @pytest.mark.slow
 def test_mypy_finds_nothing(pdnet_root: Path) -> None:
     packages = [str(p) for p in sorted(pdnet_root.glob("services/*/src"))]
-    result = _run(pdnet_root, "mypy", "shared/src", "cli/src", *packages)
+    result = _run(pdnet_root, "mypy", "shared/src", "cli/src", "gateway/src", *packages)
     assert result.returncode == 0, result.stdout + result.stderr
