@@ -48,7 +48,11 @@ def create_engine(settings: BaseServiceSettings, **overrides: Any) -> AsyncEngin
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,
         "pool_pre_ping": True,
+        # Bounded waits: with the database down or the pool exhausted a request fails fast
+        # with a 503 problem instead of hanging.
+        "pool_timeout": settings.db_pool_timeout_s,
         "connect_args": {
+            "timeout": settings.db_connect_timeout_s,
             "statement_cache_size": settings.db_statement_cache_size,
             "command_timeout": settings.db_command_timeout_s,
             "server_settings": {"application_name": "pdnet", "timezone": "UTC"},

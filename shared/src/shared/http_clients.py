@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from shared.logging import REQUEST_ID_HEADER, current_request_id
+from shared.tracing import traced_transport
 
 DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
@@ -28,6 +29,7 @@ def create_http_client(
         base_url=base_url,
         timeout=timeout,
         limits=limits,
-        transport=transport,
+        # Calls join the caller's trace when tracing is on; otherwise the wrapper only passes on.
+        transport=traced_transport(transport, limits=limits),
         event_hooks={"request": [_forward_request_id]},
     )

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -173,17 +174,32 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(problem, request)
 
 
+# SQLSTATE 08xxx: connection exceptions; 57P01-57P03: the server is shutting down or starting.
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
 def _is_connection_failure(exc: BaseException) -> bool:
     if isinstance(exc, OSError | ConnectionError):
         return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    name = type(getattr(exc, "orig", exc)).__name__
-    return name in {
+    orig = getattr(exc, "orig", exc)
+    name = type(orig).__name__
+    if name in {
         "CannotConnectNowError",
         "ConnectionDoesNotExistError",
         "TooManyConnectionsError",
-    }
+        "AdminShutdownError",
+        "CrashShutdownError",
+    }:
+        return True
+    for candidate in (orig, getattr(orig, "__cause__", None)):
+        sqlstate = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+            return True
+        if isinstance(candidate, OSError | ConnectionError):
+            return True
+    return False
 
 
 async def _on_dbapi(request: Request, exc: Exception) -> JSONResponse:
@@ -214,6 +230,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OperationalError, _on_dbapi)
     app.add_exception_handler(DBAPIError, _on_dbapi)
     app.add_exception_handler(OSError, _on_database_down)
+    # Every pooled connection stayed busy past the pool timeout: overloaded, so retry later.
+    app.add_exception_handler(PoolTimeout, _on_database_down)
     app.add_exception_handler(Exception, _on_unexpected)
 
 

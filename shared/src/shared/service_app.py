@@ -23,6 +23,7 @@ from shared.auth import TokenVerifier
 from shared.db import Database, EngineDatabase, create_engine
 from shared.explorer import mount_graphiql_assets, mount_openapi_explorer
 from shared.logging import RequestContextMiddleware, configure_logging
+from shared.metrics import install_metrics
 from shared.problems import (
     PROBLEM_JSON,
     InvalidInput,
@@ -30,6 +31,7 @@ from shared.problems import (
     install_problem_handlers,
 )
 from shared.settings import BaseServiceSettings
+from shared.tracing import install_tracing, instrument_engine, shutdown_tracing
 
 ServiceLifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -68,12 +70,14 @@ def build_service_app(
     async def app_lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(fmt=settings.log_format, level=settings.log_level)
         engine = create_engine(settings)
+        instrument_engine(engine)
         attach_runtime(app, db=EngineDatabase(engine), verifier=TokenVerifier(settings))
         try:
             async with lifespan(app):
                 yield
         finally:
             await engine.dispose()
+            shutdown_tracing(app)
 
     app = FastAPI(
         dependencies=[Depends(_reject_unstorable_query)],
@@ -90,6 +94,9 @@ def build_service_app(
     app.state.migration_heads = expected_heads(migrations_dir)
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware, service=name)
+    install_metrics(app, service=name)
+    # Outermost, so the request's log line is written inside its span and carries its trace id.
+    install_tracing(app, service=name)
     app.include_router(_health_router())
     _install_openapi(app)
     mount_openapi_explorer(app, title=title)

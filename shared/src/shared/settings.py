@@ -21,6 +21,10 @@ class BaseServiceSettings(BaseSettings):
     db_statement_cache_size: int = 100
     """asyncpg's prepared statement cache; set 0 behind PgBouncer in transaction pooling."""
     db_command_timeout_s: float = 10.0
+    db_connect_timeout_s: float = 5.0
+    """How long opening a database connection may take before the request gets a 503."""
+    db_pool_timeout_s: float = 10.0
+    """How long a request waits for a pooled connection before it gets a 503."""
 
     jwt_issuer: str = "pdnet-dev"
     jwt_audience: str = "pdnet"
