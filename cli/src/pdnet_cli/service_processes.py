@@ -22,6 +22,8 @@ from pdnet_cli.errors import CommandError
 from pdnet_cli.progress import report
 
 RECENT_LINES = 12
+KEEP_ALIVE_S = 75
+GRACEFUL_SHUTDOWN_S = 8
 _MAX_LINE = 1 << 20
 
 
@@ -62,6 +64,11 @@ class ServiceProcess:
         command = [sys.executable, "-m", "uvicorn", "--factory", plan.app]
         # The service logs one line per request itself, so uvicorn's access log would repeat it.
         command += ["--host", host, "--port", str(plan.port), "--no-access-log"]
+        # Keep idle connections open longer than callers' pools keep them (httpx: 5 s), so a
+        # caller never sends on a connection the server is closing at that very moment.
+        command += ["--timeout-keep-alive", str(KEEP_ALIVE_S)]
+        # On SIGTERM, requests in flight get this long to finish, inside `pdnet up`'s grace.
+        command += ["--timeout-graceful-shutdown", str(GRACEFUL_SHUTDOWN_S)]
         process = await asyncio.create_subprocess_exec(
             *command,
             cwd=cwd,
