@@ -4,6 +4,10 @@ Tokens are JWTs from the organisation's OIDC issuer (keys from its JWKS URL) or,
 the development issuer whose JWKS `pdnet up` writes to disk. Claims pdnet reads:
 `sub`, `roles` (list), `networks` and `centres` (lists of UUIDs the roles are scoped to),
 `scope` (space-separated OAuth scopes, for machine clients).
+
+API keys (`Authorization: Bearer pdk_...`) are accepted alongside tokens: the service asks the
+resolver on `app.state.api_keys` (see `shared.api_keys`), and the key becomes a principal with
+the key's network and scopes but no roles, so role checks refuse it and scope checks decide.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import jwt
 from fastapi import Depends, Request
@@ -41,6 +45,8 @@ class Principal:
     network_ids: frozenset[uuid.UUID] = frozenset()
     centre_ids: frozenset[uuid.UUID] = frozenset()
     scopes: frozenset[str] = field(default_factory=frozenset)
+    api_key_id: uuid.UUID | None = None
+    """Set when the caller is a machine using an API key rather than a person's token."""
 
     def has(self, role: Role) -> bool:
         return role in self.roles
@@ -154,13 +160,38 @@ def principal_from_header(verifier: TokenVerifier, authorization: str | None) ->
         raise _challenge(exc) from exc
 
 
+API_KEY_PREFIX = "pdk_"
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ApiKeyResolver(Protocol):
+    async def resolve(self, key: str) -> Principal | None:
+        """The key's principal, or None when the key is unknown or revoked."""
+        ...
+
+
+async def _principal_from_api_key(request: Request, key: str) -> Principal:
+    resolver: ApiKeyResolver | None = getattr(request.app.state, "api_keys", None)
+    if resolver is None:
+        raise _challenge(Unauthorized("This service does not accept API keys."))
+    principal = await resolver.resolve(key)
+    if principal is None:
+        raise _challenge(Unauthorized("The API key is unknown or has been revoked."))
+    if request.method in _READS and "read" not in principal.scopes:
+        raise Forbidden("This API key has no 'read' scope.")
+    return principal
+
+
 async def optional_principal(request: Request) -> Principal | None:
     cached = getattr(request.state, "principal", ...)
     if cached is not ...:
         return cached
-    principal = principal_from_header(
-        request.app.state.token_verifier, request.headers.get("authorization")
-    )
+    authorization = request.headers.get("authorization")
+    scheme, _, credential = (authorization or "").partition(" ")
+    if scheme.lower() == "bearer" and credential.strip().startswith(API_KEY_PREFIX):
+        principal: Principal | None = await _principal_from_api_key(request, credential.strip())
+    else:
+        principal = principal_from_header(request.app.state.token_verifier, authorization)
     request.state.principal = principal
     return principal
 

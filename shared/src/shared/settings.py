@@ -38,6 +38,19 @@ class BaseServiceSettings(BaseSettings):
     log_level: str = "INFO"
     public_base_url: str = "http://localhost"
 
+    run_webhook_worker: bool = True
+    webhook_worker_interval_s: float = 2.0
+    """How often this process looks for new events to deliver and deliveries due again."""
+    webhook_timeout_s: float = 10.0
+    webhook_allow_private_targets: bool = False
+    """Deliver to loopback and private addresses even in production (refused there otherwise)."""
+    api_key_cache_s: float = 30.0
+    """How long a service trusts the directory's answer about an API key (revocation delay)."""
+
+    @property
+    def webhooks_may_target_private(self) -> bool:
+        return self.webhook_allow_private_targets or self.environment != "production"
+
     @model_validator(mode="after")
     def _one_key_source(self) -> BaseServiceSettings:
         if self.jwks_url is None and self.jwks_file is None:

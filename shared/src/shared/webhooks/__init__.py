@@ -1,0 +1,1 @@
+"""Webhooks every service offers: subscriptions, signed deliveries from the outbox, a log."""
