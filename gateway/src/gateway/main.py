@@ -1,0 +1,257 @@
+"""The gateway's app: one GraphQL API over every subgraph, REST routed to the owning service.
+
+`create_app()` reads `GATEWAY_*` settings; tests pass settings and in-process clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import httpx
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+
+from gateway.graphql_http import GraphQLEndpoint, ParsedDocuments, graphql_router
+from gateway.openapi_merge import merge_openapi
+from gateway.operation_limits import Limits
+from gateway.persisted_queries import PersistedQueries
+from gateway.rate_limits import ClientKeys, RateLimitMiddleware, TokenBuckets
+from gateway.registry import LoadedSupergraph, SupergraphRegistry, build_engine
+from gateway.rest_router import rest_router
+from gateway.rest_routes import ServiceRoutes
+from gateway.settings import GatewaySettings
+from gateway.sources import Sources, load_sources
+from gateway.status_routes import status_router
+from shared.auth import TokenVerifier
+from shared.explorer import mount_graphiql_assets, mount_openapi_explorer
+from shared.http_clients import create_http_client
+from shared.logging import RequestContextMiddleware, configure_logging
+from shared.metrics import ProcessMetrics, install_metrics
+from shared.problems import install_problem_handlers
+from shared.settings import BaseServiceSettings
+
+TITLE = "pdnet API"
+DESCRIPTION = (
+    "The European STEM PD Centre Network's open API: every service's REST API under `/v1`, "
+    "and one federated GraphQL API at `/graphql`."
+)
+VERSION = "1.0.0"
+CORS_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Accept",
+    "Accept-Language",
+    "Idempotency-Key",
+    "If-Match",
+    "If-None-Match",
+    "X-Request-ID",
+    "traceparent",
+    "tracestate",
+]
+CORS_EXPOSED = ["ETag", "Location", "Link", "Retry-After", "X-Request-ID", "Content-Disposition"]
+
+
+@dataclass
+class GatewayRuntime:
+    """What the gateway's routes work with, built in the lifespan and kept on `app.state`."""
+
+    settings: GatewaySettings
+    sources: Sources
+    clients: dict[str, httpx.AsyncClient]
+    registry: SupergraphRegistry
+    routes: ServiceRoutes
+
+    async def refresh(self) -> None:
+        """One round of reading SDLs and OpenAPI documents (what the background loops repeat)."""
+        await asyncio.gather(self.registry.refresh(), self.routes.refresh())
+
+
+def _timeout(seconds: float) -> httpx.Timeout:
+    return httpx.Timeout(seconds, connect=min(seconds, 3.0))
+
+
+def _clients(
+    sources: Sources, settings: GatewaySettings, given: Mapping[str, httpx.AsyncClient]
+) -> dict[str, httpx.AsyncClient]:
+    """One pooled client per service or subgraph; requests carry absolute URLs."""
+    clients = dict(given)
+    bases = {s.name: s.base_url for s in sources.services}
+    for subgraph in sources.subgraphs:
+        if subgraph.name not in clients:
+            base = bases.get(subgraph.name, subgraph.url)
+            clients[subgraph.name] = create_http_client(
+                base,
+                timeout=_timeout(settings.subgraph_timeout_s),
+                limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            )
+    return clients
+
+
+def _make_transport(
+    loaded_urls: Mapping[str, str],
+    clients: dict[str, httpx.AsyncClient],
+    settings: GatewaySettings,
+    metrics: ProcessMetrics,
+) -> Any:
+    from gateway.execution import HttpSubgraphTransport
+
+    for name, url in loaded_urls.items():
+        # A supergraph file may name subgraphs the configuration does not.
+        if name not in clients:
+            clients[name] = create_http_client(url, timeout=_timeout(settings.subgraph_timeout_s))
+
+    def on_fetch(subgraph: str, seconds: float, ok: bool) -> None:
+        metrics.observe_subgraph_fetch(subgraph, seconds, outcome="ok" if ok else "error")
+
+    return HttpSubgraphTransport(
+        dict(loaded_urls),
+        timeout=settings.subgraph_timeout_s,
+        clients={name: clients[name] for name in loaded_urls},
+        on_fetch=on_fetch,
+    )
+
+
+def _verifier(settings: GatewaySettings) -> TokenVerifier | None:
+    if not settings.verifies_tokens:
+        return None
+    # The verifier reads only the issuer, audience and key settings, which the gateway shares.
+    return TokenVerifier(cast(BaseServiceSettings, settings))
+
+
+def _install_openapi(app: FastAPI) -> None:
+    """`/openapi.json` is the gateway's own paths plus every service's `/v1` paths."""
+
+    def openapi() -> dict[str, Any]:
+        base = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        runtime: GatewayRuntime | None = getattr(app.state, "gateway", None)
+        documents = runtime.routes.documents() if runtime is not None else {}
+        return merge_openapi(documents, base=base)
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def create_app(
+    settings: GatewaySettings | None = None,
+    *,
+    clients: Mapping[str, httpx.AsyncClient] | None = None,
+    root: Path | None = None,
+    background: bool = True,
+) -> FastAPI:
+    """`clients` replaces the pooled client of a service or subgraph by name (tests);
+    `background=False` leaves refreshing to the caller (`await app.state.gateway.refresh()`)."""
+    settings = settings or GatewaySettings()
+    sources = load_sources(settings, root)
+    limits = Limits(
+        max_depth=settings.max_depth,
+        max_aliases=settings.max_aliases,
+        max_cost=settings.max_cost,
+        default_page_size=settings.default_page_size,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(fmt=settings.log_format, level=settings.log_level)
+        pooled = _clients(sources, settings, clients or {})
+        owned = [c for name, c in pooled.items() if name not in (clients or {})]
+        metrics: ProcessMetrics = app.state.metrics
+
+        def with_transport(loaded: LoadedSupergraph) -> LoadedSupergraph:
+            urls = getattr(loaded.supergraph, "subgraph_urls", {})
+            return loaded.with_transport(_make_transport(urls, pooled, settings, metrics))
+
+        registry = SupergraphRegistry(
+            sources.subgraphs,
+            pooled,
+            timeout_s=settings.subgraph_timeout_s,
+            supergraph_file=settings.supergraph_file,
+            build=build_engine,
+            prepare=with_transport,
+        )
+        routes = ServiceRoutes(sources.services, pooled, timeout_s=settings.subgraph_timeout_s)
+        runtime = GatewayRuntime(settings, sources, pooled, registry, routes)
+        app.state.gateway = runtime
+        endpoint.registry = registry
+        tasks: list[asyncio.Task[None]] = []
+        if background:
+            tasks.append(
+                asyncio.create_task(
+                    registry.run(
+                        interval_s=settings.refresh_interval_s,
+                        retry_max_s=settings.startup_retry_max_s,
+                    )
+                )
+            )
+            tasks.append(
+                asyncio.create_task(
+                    routes.run(
+                        interval_s=settings.refresh_interval_s,
+                        retry_max_s=settings.startup_retry_max_s,
+                    )
+                )
+            )
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            for client in owned:
+                await client.aclose()
+
+    app = FastAPI(
+        title=TITLE,
+        description=DESCRIPTION,
+        version=VERSION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    endpoint = GraphQLEndpoint(
+        limits=limits,
+        persisted=PersistedQueries(settings.apq_cache_size),
+        documents=ParsedDocuments(),
+        max_query_bytes=settings.max_query_bytes,
+    )
+    app.include_router(status_router())
+    app.include_router(graphql_router(endpoint))
+    mount_graphiql_assets(app)
+    _install_openapi(app)
+    mount_openapi_explorer(app, title=TITLE)
+    app.include_router(rest_router())
+    # Added innermost first: the request id is set before anything else runs, metrics time
+    # everything, CORS answers preflights before they count against a client's rate limit.
+    buckets = TokenBuckets(
+        per_minute=settings.rate_limit_per_minute,
+        burst=settings.rate_limit_burst,
+        max_clients=settings.rate_limit_clients,
+    )
+    app.add_middleware(
+        RateLimitMiddleware,
+        buckets=buckets,
+        keys=ClientKeys(_verifier(settings)),
+        trust_forwarded_for=settings.trust_forwarded_for,
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=CORS_HEADERS,
+        expose_headers=CORS_EXPOSED,
+        max_age=600,
+    )
+    install_metrics(app, service="gateway")
+    app.add_middleware(RequestContextMiddleware, service="gateway")
+    return app
