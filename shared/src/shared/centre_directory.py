@@ -24,17 +24,34 @@ class CentreFacts:
     lat: float | None
     lon: float | None
     network_ids: frozenset[uuid.UUID]
+    identifiers: tuple[tuple[str, str], ...] = ()
+    """(scheme, value) pairs such as ("erasmus_oid", "E10208585") and ("pic", "999999999")."""
+
+
+@dataclass(frozen=True)
+class EducatorFacts:
+    id: uuid.UUID
+    centre_id: uuid.UUID
+    kind: str
+    user_subject: str | None
+    """The `sub` of the educator's login; the directory shows it only to them and their managers."""
+    subjects: tuple[str, ...]
+    languages: tuple[str, ...]
+    methods: tuple[str, ...]
+    available_for_exchange: bool
 
 
 class DirectoryUnavailable(ServiceUnavailable):
     title = "Directory unavailable"
 
 
-async def _get(client: httpx.AsyncClient, path: str) -> httpx.Response:
+async def _get(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str] | None = None
+) -> httpx.Response:
     # GETs are idempotent, so one retry after a dropped connection is safe.
     for attempt in (1, 2):
         try:
-            response = await client.get(path)
+            response = await client.get(path, headers=headers)
         except httpx.TransportError as exc:
             if attempt == 2:
                 raise DirectoryUnavailable(
@@ -73,7 +90,48 @@ async def centre_facts(
         lat=location.get("lat"),
         lon=location.get("lon"),
         network_ids=frozenset(uuid.UUID(n) for n in network_ids),
+        identifiers=tuple(
+            (str(i["scheme"]), str(i["value"])) for i in centre.get("identifiers") or ()
+        ),
     )
+
+
+def educator_from_json(educator: dict[str, object]) -> EducatorFacts:
+    def strings(name: str) -> tuple[str, ...]:
+        value = educator.get(name)
+        return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+    subject = educator.get("user_subject")
+    return EducatorFacts(
+        id=uuid.UUID(str(educator["id"])),
+        centre_id=uuid.UUID(str(educator["centre_id"])),
+        kind=str(educator.get("kind", "")),
+        user_subject=str(subject) if subject else None,
+        subjects=strings("subjects"),
+        languages=strings("languages"),
+        methods=strings("methods"),
+        available_for_exchange=bool(educator.get("available_for_exchange")),
+    )
+
+
+async def educator_facts(
+    client: httpx.AsyncClient,
+    educator_id: uuid.UUID,
+    *,
+    field: str,
+    authorization: str | None = None,
+) -> EducatorFacts:
+    """The educator as the caller may see them (their token is forwarded, so a hidden profile
+    is visible to the educator and their managers); a 422 naming `field` if not found."""
+    headers = {"Authorization": authorization} if authorization else None
+    response = await _get(client, f"/v1/educators/{educator_id}", headers)
+    if response.status_code == 404:
+        raise InvalidInput(
+            f"{field}: no educator you may see has id {educator_id}",
+            errors=[{"field": f"body.{field}", "message": "no such educator"}],
+        )
+    response.raise_for_status()
+    return educator_from_json(response.json())
 
 
 async def networks_of(client: httpx.AsyncClient, centre_id: uuid.UUID) -> frozenset[uuid.UUID]:

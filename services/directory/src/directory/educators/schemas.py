@@ -77,6 +77,11 @@ class EducatorRead(BaseModel):
     contact: Contact | None = Field(
         None, description="Only for the educator and the managers of their centre."
     )
+    user_subject: str | None = Field(
+        None,
+        description="The `sub` of the educator's login; only for the educator and the "
+        "managers of their centre (other services use it to recognise the educator).",
+    )
     created_at: datetime
     updated_at: datetime
     version: int
@@ -102,6 +107,7 @@ class EducatorRead(BaseModel):
             bio_text=pick(educator.bio, languages),
             public_profile=educator.public_profile,
             contact=contact,
+            user_subject=educator.user_subject if with_contact else None,
             created_at=educator.created_at,
             updated_at=educator.updated_at,
             version=educator.version,
