@@ -1,0 +1,272 @@
+"""The engine: a client request in, a GraphQL response body out, with parses, validations,
+plans and response shapes cached."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLObjectType,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    execute_sync,
+    parse,
+    validate,
+)
+from graphql.execution.values import get_variable_values
+from graphql.language import Visitor, visit
+
+from gateway.execution.running import PlanRun
+from gateway.execution.shaping import Shaper
+from gateway.execution.transport import SubgraphTransport
+from gateway.planning import (
+    INTROSPECTION_FIELDS,
+    FieldCollector,
+    PlanningError,
+    QueryPlan,
+    QueryPlanner,
+)
+from gateway.supergraph import Supergraph
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLRequest:
+    query: str
+    variables: dict[str, Any] | None = None
+    operation_name: str | None = None
+
+
+class GraphQLRequestError(Exception):
+    """The request cannot run at all (syntax, validation, variables): errors and no data."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(str(error.get("message")) for error in errors))
+        self.errors = errors
+
+
+class _BoundedCache(Generic[K, V]):
+    """Keeps the most recently stored entries; old ones leave first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: dict[K, V] = {}
+
+    def get(self, key: K) -> V | None:
+        return self.entries.get(key)
+
+    def put(self, key: K, value: V) -> V:
+        if len(self.entries) >= self.size:
+            self.entries.pop(next(iter(self.entries)))
+        self.entries[key] = value
+        return value
+
+
+class _ConditionVariables(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str] = []
+
+    def enter_directive(self, node: Any, *_: object) -> None:
+        if node.name.value in ("skip", "include"):
+            for argument in node.arguments or ():
+                value = argument.value
+                name = getattr(getattr(value, "name", None), "value", None)
+                if value.kind == "variable" and isinstance(name, str) and name not in self.names:
+                    self.names.append(name)
+
+
+@dataclass(frozen=True, slots=True)
+class _Document:
+    document: DocumentNode
+    operations: dict[str | None, OperationDefinitionNode]
+    fragments: dict[str, FragmentDefinitionNode]
+    condition_variables: tuple[str, ...]
+    errors: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    plan: QueryPlan
+    shaper: Shaper
+    introspection: DocumentNode | None
+
+
+def _formatted(errors: list[GraphQLError]) -> tuple[dict[str, Any], ...]:
+    return tuple(dict(error.formatted) for error in errors)
+
+
+class Engine:
+    def __init__(self, supergraph: Supergraph, *, cache_size: int = 1000) -> None:
+        self.supergraph = supergraph
+        self.schema = supergraph.api_schema
+        self.planner = QueryPlanner(supergraph)
+        self._documents: _BoundedCache[str, _Document] = _BoundedCache(cache_size)
+        self._prepared: _BoundedCache[tuple[Any, ...], _Prepared] = _BoundedCache(cache_size)
+
+    # Parsing and validating, once per document text.
+
+    def _document(self, query: str) -> _Document:
+        cached = self._documents.get(query)
+        if cached is None:
+            cached = self._documents.put(query, self._load(query))
+        if cached.errors:
+            raise GraphQLRequestError(list(cached.errors))
+        return cached
+
+    def _load(self, query: str) -> _Document:
+        empty: dict[Any, Any] = {}
+        try:
+            document = parse(query)
+        except GraphQLError as exc:
+            return _Document(DocumentNode(definitions=()), empty, empty, (), _formatted([exc]))
+        errors = validate(self.schema, document)
+        if errors:
+            return _Document(document, empty, empty, (), _formatted(errors))
+        operations: dict[str | None, OperationDefinitionNode] = {}
+        fragments: dict[str, FragmentDefinitionNode] = {}
+        for definition in document.definitions:
+            if isinstance(definition, OperationDefinitionNode):
+                operations[definition.name.value if definition.name else None] = definition
+            elif isinstance(definition, FragmentDefinitionNode):
+                fragments[definition.name.value] = definition
+        conditions = _ConditionVariables()
+        visit(document, conditions)
+        return _Document(document, operations, fragments, tuple(conditions.names), ())
+
+    def _operation(self, document: _Document, name: str | None) -> OperationDefinitionNode:
+        if name is None:
+            if len(document.operations) != 1:
+                raise GraphQLRequestError(
+                    [
+                        {
+                            "message": "Must provide operation name "
+                            "if query contains multiple operations."
+                        }
+                    ]
+                )
+            operation = next(iter(document.operations.values()))
+        else:
+            found = document.operations.get(name)
+            if found is None:
+                raise GraphQLRequestError([{"message": f'Unknown operation named "{name}".'}])
+            operation = found
+        if operation.operation == OperationType.SUBSCRIPTION:
+            raise GraphQLRequestError([{"message": "Subscriptions are not supported."}])
+        return operation
+
+    # Planning, once per document, operation and `@skip`/`@include` condition values.
+
+    def _prepare(
+        self,
+        query: str,
+        document: _Document,
+        operation: OperationDefinitionNode,
+        variables: Mapping[str, Any],
+    ) -> _Prepared:
+        condition_values = tuple(bool(variables.get(n)) for n in document.condition_variables)
+        name = operation.name.value if operation.name else None
+        key = (query, name, condition_values)
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            conditions = dict(zip(document.condition_variables, condition_values, strict=True))
+            plan = self.planner.plan(operation, document.fragments, conditions)
+            collector = FieldCollector(self.schema, document.fragments, conditions)
+            root = self.schema.get_root_type(operation.operation)
+            assert isinstance(root, GraphQLObjectType)
+            shaper = Shaper(self.schema, collector, root, operation.selection_set)
+            introspection = self._introspection_document(document, operation, collector, root)
+            prepared = self._prepared.put(key, _Prepared(plan, shaper, introspection))
+        return prepared
+
+    def _introspection_document(
+        self,
+        document: _Document,
+        operation: OperationDefinitionNode,
+        collector: FieldCollector,
+        root: GraphQLObjectType,
+    ) -> DocumentNode | None:
+        fields: list[FieldNode] = [
+            node
+            for nodes in collector.collect([operation.selection_set], root.name).values()
+            for node in nodes
+            if node.name.value in INTROSPECTION_FIELDS
+        ]
+        if not fields:
+            return None
+        only_introspection = OperationDefinitionNode(
+            operation=OperationType.QUERY,
+            variable_definitions=operation.variable_definitions,
+            directives=(),
+            selection_set=SelectionSetNode(selections=tuple(fields)),
+        )
+        return DocumentNode(definitions=(only_introspection, *document.fragments.values()))
+
+    def plan(
+        self,
+        query: str,
+        operation_name: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+    ) -> QueryPlan:
+        document = self._document(query)
+        operation = self._operation(document, operation_name)
+        coerced = self._coerce(operation, dict(variables or {}))
+        return self._prepare(query, document, operation, coerced).plan
+
+    def _coerce(
+        self, operation: OperationDefinitionNode, variables: dict[str, Any]
+    ) -> Mapping[str, Any]:
+        if not operation.variable_definitions:
+            return {}
+        result = get_variable_values(self.schema, operation.variable_definitions, variables)
+        if isinstance(result, list):
+            raise GraphQLRequestError(list(_formatted(result)))
+        coerced: Mapping[str, Any] = result.coerced
+        return coerced
+
+    # Running.
+
+    async def execute(
+        self,
+        request: GraphQLRequest,
+        *,
+        transport: SubgraphTransport,
+        headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        document = self._document(request.query)
+        operation = self._operation(document, request.operation_name)
+        variables = request.variables if isinstance(request.variables, dict) else {}
+        if request.variables is not None and not isinstance(request.variables, dict):
+            raise GraphQLRequestError([{"message": "Variables must be an object."}])
+        coerced = self._coerce(operation, variables)
+        try:
+            prepared = self._prepare(request.query, document, operation, coerced)
+        except PlanningError as exc:
+            return {
+                "data": None,
+                "errors": [{"message": str(exc), "extensions": {"code": "QUERY_PLANNING_FAILED"}}],
+            }
+        run = PlanRun(transport, headers or {}, variables)
+        await run.run(prepared.plan.node)
+        if prepared.introspection is not None:
+            answered = execute_sync(self.schema, prepared.introspection, variable_values=variables)
+            if isinstance(answered.data, dict):
+                run.data.update(answered.data)
+            run.errors.extend(dict(error.formatted) for error in answered.errors or ())
+        data, completion_errors = prepared.shaper.shape(run.data)
+        response: dict[str, Any] = {"data": data}
+        if run.errors:
+            response["errors"] = run.errors
+        elif completion_errors:
+            # As @apollo/gateway does: errors found only while shaping are reported apart.
+            response["extensions"] = {"valueCompletion": completion_errors}
+        return response

@@ -1,0 +1,447 @@
+"""Plans a client operation into subgraph fetches.
+
+The operation is walked type by type while staying in the subgraph of the current fetch as long
+as it can resolve the fields asked for (shareable fields and `@provides` included); a field it
+cannot resolve opens, or joins, an entity fetch to a subgraph that can, keyed by a key the
+current subgraph supplies, with any `@requires` fields fetched first. Fetches are then ordered
+by what they depend on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    get_named_type,
+    is_composite_type,
+    print_ast,
+)
+
+from gateway.planning.fields import FieldCollector
+from gateway.planning.plan import (
+    FetchNode,
+    FlattenNode,
+    ParallelNode,
+    PlanNode,
+    QueryPlan,
+    RepresentationField,
+    RepresentationTemplate,
+    SequenceNode,
+)
+from gateway.planning.selections import SelectionTree
+from gateway.supergraph import FieldInfo, Supergraph, parse_field_set
+
+_MAX_DEPTH = 64
+INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+
+
+class PlanningError(Exception):
+    """The operation asks for something no subgraph can be reached for."""
+
+
+@dataclass(eq=False)
+class _Group:
+    subgraph: str
+    merge_path: tuple[str, ...]
+    is_entity: bool
+    root_index: int
+    selection: SelectionTree = field(default_factory=SelectionTree)
+    representations: dict[str, SelectionTree] = field(default_factory=dict)
+    depends_on: set[_Group] = field(default_factory=set)
+    children: dict[tuple[str, tuple[str, ...]], _Group] = field(default_factory=dict)
+
+
+def _list_depth(type_: GraphQLOutputType) -> int:
+    depth = 0
+    while True:
+        if isinstance(type_, GraphQLNonNull):
+            type_ = type_.of_type
+        elif isinstance(type_, GraphQLList):
+            depth += 1
+            type_ = type_.of_type
+        else:
+            return depth
+
+
+class _OperationPlanner:
+    def __init__(
+        self,
+        supergraph: Supergraph,
+        operation: OperationDefinitionNode,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        conditions: Mapping[str, Any],
+    ) -> None:
+        self.supergraph = supergraph
+        self.schema = supergraph.api_schema
+        self.types = supergraph.types
+        self.operation = operation
+        self.collector = FieldCollector(self.schema, fragments, conditions)
+        self.groups: list[_Group] = []
+        self.depth = 0
+
+    # Walking the operation.
+
+    def plan_root(self) -> QueryPlan:
+        kind = self.operation.operation
+        root = self.schema.get_root_type(kind)
+        if root is None:
+            raise PlanningError(f"the schema has no {kind.value} type")
+        fields = self.collector.collect([self.operation.selection_set], root.name)
+        sequential = kind == OperationType.MUTATION
+        root_groups: dict[str, _Group] = {}
+        last: _Group | None = None
+        for key, nodes in fields.items():
+            name = nodes[0].name.value
+            if name == "__typename" or name in INTROSPECTION_FIELDS:
+                continue
+            info = self._field_info(root.name, name)
+            if not info.resolvable_in:
+                raise PlanningError(f"no subgraph resolves {root.name}.{name}")
+            if sequential:
+                if last is None or last.subgraph not in info.resolvable_in:
+                    last = self._new_group(info.resolvable_in[0], (), False, len(self.groups))
+                group = last
+            else:
+                subgraph = next(
+                    (s for s in info.resolvable_in if s in root_groups), info.resolvable_in[0]
+                )
+                group = root_groups.get(subgraph) or self._new_group(subgraph, (), False, -1)
+                root_groups[subgraph] = group
+            self._add_local(group, group.selection, root, key, nodes, info, (), None)
+        return QueryPlan(self._build(sequential))
+
+    def _field_info(self, type_name: str, field_name: str) -> FieldInfo:
+        info = self.types[type_name].fields.get(field_name)
+        if info is None:
+            raise PlanningError(f"{type_name}.{field_name} is not in the supergraph")
+        return info
+
+    def _new_group(
+        self, subgraph: str, path: tuple[str, ...], is_entity: bool, root_index: int
+    ) -> _Group:
+        group = _Group(subgraph, path, is_entity, root_index)
+        if root_index == -1:
+            group.root_index = len(self.groups)
+        self.groups.append(group)
+        return group
+
+    def plan_fields(
+        self,
+        group: _Group,
+        tree: SelectionTree,
+        parent: GraphQLObjectType,
+        fields: Mapping[str, list[FieldNode]],
+        path: tuple[str, ...],
+        provided: SelectionSetNode | None,
+    ) -> set[_Group]:
+        """Adds the fields to the group where it can resolve them, to other fetches otherwise;
+        returns the fetches that supply them."""
+        suppliers = {group}
+        provided_here = (
+            self.collector_for_provides().collect([provided], parent.name) if provided else None
+        )
+        for key, nodes in fields.items():
+            name = nodes[0].name.value
+            if name == "__typename":
+                tree.add_field(key, "__typename", (), composite=False)
+                continue
+            info = self._field_info(parent.name, name)
+            if group.subgraph in info.resolvable_in or (
+                provided_here is not None and name in provided_here
+            ):
+                nested = provided_here[name][0].selection_set if provided_here else None
+                suppliers |= self._add_local(group, tree, parent, key, nodes, info, path, nested)
+            else:
+                suppliers |= self._jump(group, tree, parent, key, nodes, info, path, provided)
+        return suppliers
+
+    def collector_for_provides(self) -> FieldCollector:
+        return FieldCollector(self.schema, {}, {})
+
+    def _add_local(
+        self,
+        group: _Group,
+        tree: SelectionTree,
+        parent: GraphQLObjectType,
+        key: str,
+        nodes: Sequence[FieldNode],
+        info: FieldInfo,
+        path: tuple[str, ...],
+        provided: SelectionSetNode | None,
+    ) -> set[_Group]:
+        name = nodes[0].name.value
+        definition = parent.fields[name]
+        named = get_named_type(definition.type)
+        composite = is_composite_type(named)
+        selection = tree.add_field(key, name, tuple(nodes[0].arguments or ()), composite=composite)
+        if not composite or selection.selection is None:
+            return {group}
+        provides = info.provides.get(group.subgraph)
+        if provides is not None:
+            provided = parse_field_set(provides)
+        sub_path = (*path, key, *("@",) * _list_depth(definition.type))
+        sub_sets = [node.selection_set for node in nodes if node.selection_set is not None]
+        return self.plan_selection(group, selection.selection, named, sub_sets, sub_path, provided)
+
+    def plan_selection(
+        self,
+        group: _Group,
+        tree: SelectionTree,
+        type_: Any,
+        selection_sets: Sequence[SelectionSetNode],
+        path: tuple[str, ...],
+        provided: SelectionSetNode | None,
+    ) -> set[_Group]:
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise PlanningError("the operation nests too deeply to plan")
+        try:
+            if isinstance(type_, GraphQLObjectType):
+                fields = self.collector.collect(selection_sets, type_.name)
+                return self.plan_fields(group, tree, type_, fields, path, provided)
+            # An abstract type: ask for `__typename` and plan each type the subgraph may return.
+            tree.add_typename()
+            suppliers = {group}
+            for possible in self.supergraph.possible_types_in(type_.name, group.subgraph):
+                runtime = self.schema.type_map.get(possible)
+                if not isinstance(runtime, GraphQLObjectType):
+                    continue  # inaccessible to clients
+                fields = self.collector.collect(selection_sets, possible)
+                if all(nodes[0].name.value == "__typename" for nodes in fields.values()):
+                    continue
+                fragment = tree.fragment(possible)
+                suppliers |= self.plan_fields(group, fragment, runtime, fields, path, provided)
+            return suppliers
+        finally:
+            self.depth -= 1
+
+    def _jump(
+        self,
+        group: _Group,
+        tree: SelectionTree,
+        parent: GraphQLObjectType,
+        key: str,
+        nodes: Sequence[FieldNode],
+        info: FieldInfo,
+        path: tuple[str, ...],
+        provided: SelectionSetNode | None,
+    ) -> set[_Group]:
+        type_info = self.types[parent.name]
+        candidates = [s for s in info.resolvable_in if type_info.resolvable_keys(s)]
+        if not candidates:
+            raise PlanningError(
+                f"{parent.name}.{info.name} cannot be reached from subgraph {group.subgraph}"
+            )
+        target = next((s for s in candidates if (s, path) in group.children), None)
+        if target is None:
+            target = next(
+                (s for s in candidates if self._local_key(parent.name, s, group.subgraph)),
+                candidates[0],
+            )
+        child = group.children.get((target, path))
+        if child is None:
+            child = self._new_group(target, path, True, group.root_index)
+            group.children[(target, path)] = child
+        template = child.representations.get(parent.name)
+        if template is None:
+            template = child.representations[parent.name] = SelectionTree()
+            template.add_typename()
+            key_fields = self._local_key(parent.name, target, group.subgraph) or (
+                type_info.resolvable_keys(target)[0].fields
+            )
+            child.depends_on |= self._fetch_field_set(group, tree, parent, key_fields, path)
+            _copy_field_set(template, parse_field_set(key_fields))
+            tree.add_typename()
+        requires = info.requires.get(target)
+        if requires is not None:
+            child.depends_on |= self._fetch_field_set(group, tree, parent, requires, path)
+            _copy_field_set(template, parse_field_set(requires))
+        child.depends_on.discard(child)
+        fragment = child.selection.fragment(parent.name)
+        return self._add_local(child, fragment, parent, key, nodes, info, path, None)
+
+    def _fetch_field_set(
+        self,
+        group: _Group,
+        tree: SelectionTree,
+        parent: GraphQLObjectType,
+        field_set: str,
+        path: tuple[str, ...],
+    ) -> set[_Group]:
+        selection_set = parse_field_set(field_set)
+        fields = self.collector_for_provides().collect([selection_set], parent.name)
+        return self.plan_fields(group, tree, parent, fields, path, None)
+
+    def _local_key(self, type_name: str, target: str, source: str) -> str | None:
+        """A key of the type in `target` that `source` can resolve by itself."""
+        type_info = self.types[type_name]
+        for key in type_info.resolvable_keys(target):
+            if self._field_set_local(type_name, parse_field_set(key.fields), source):
+                return key.fields
+        return None
+
+    def _field_set_local(
+        self, type_name: str, selection_set: SelectionSetNode, source: str
+    ) -> bool:
+        type_info = self.types.get(type_name)
+        if type_info is None:
+            return False
+        for selection in selection_set.selections:
+            if isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                if condition is not None and not self._field_set_local(
+                    condition.name.value, selection.selection_set, source
+                ):
+                    return False
+                continue
+            if not isinstance(selection, FieldNode) or selection.name.value == "__typename":
+                continue
+            info = type_info.fields.get(selection.name.value)
+            if info is None or source not in info.resolvable_in:
+                return False
+            if selection.selection_set is not None:
+                definition = self.schema.type_map.get(type_name)
+                if not isinstance(definition, GraphQLObjectType):
+                    return False
+                named = get_named_type(definition.fields[selection.name.value].type)
+                if not self._field_set_local(named.name, selection.selection_set, source):
+                    return False
+        return True
+
+    # Building the plan.
+
+    def _build(self, sequential: bool) -> PlanNode | None:
+        if not self.groups:
+            return None
+        if not sequential:
+            return self._layered(self.groups)
+        roots: dict[int, list[_Group]] = {}
+        for group in self.groups:
+            roots.setdefault(group.root_index, []).append(group)
+        steps = [self._layered(groups) for _, groups in sorted(roots.items())]
+        return _sequence([step for step in steps if step is not None])
+
+    def _layered(self, groups: list[_Group]) -> PlanNode | None:
+        levels: dict[_Group, int] = {}
+
+        def level(group: _Group, seen: frozenset[int] = frozenset()) -> int:
+            if group in levels:
+                return levels[group]
+            if id(group) in seen:
+                raise PlanningError("fetches depend on each other in a cycle")
+            deps = [d for d in group.depends_on if d is not group]
+            value = 1 + max((level(d, seen | {id(group)}) for d in deps), default=-1)
+            levels[group] = value
+            return value
+
+        by_level: dict[int, list[PlanNode]] = {}
+        for group in groups:
+            by_level.setdefault(level(group), []).append(self._node(group))
+        steps: list[PlanNode] = []
+        for _, nodes in sorted(by_level.items()):
+            steps.append(nodes[0] if len(nodes) == 1 else ParallelNode(tuple(nodes)))
+        return _sequence(steps)
+
+    def _node(self, group: _Group) -> PlanNode:
+        fetch = self._fetch(group)
+        return FlattenNode(group.merge_path, fetch) if group.is_entity else fetch
+
+    def _fetch(self, group: _Group) -> FetchNode:
+        used: set[str] = set()
+        body = group.selection.print(used)
+        definitions = [
+            d for d in self.operation.variable_definitions or () if d.variable.name.value in used
+        ]
+        declared = ", ".join(print_ast(d) for d in definitions)
+        name = None
+        if self.operation.name is not None:
+            index = self.groups.index(group)
+            name = f"{self.operation.name.value}__{group.subgraph}__{index}"
+        if group.is_entity:
+            declared = "$representations: [_Any!]!" + (", " + declared if declared else "")
+            body = "{_entities(representations: $representations) " + body + "}"
+            kind = "query"
+        else:
+            kind = self.operation.operation.value
+        text = kind + (f" {name}" if name else "") + (f"({declared})" if declared else "") + body
+        if group.is_entity:
+            requested = {
+                type_name: _client_keys(tree)
+                for type_name, tree in group.selection.fragments.items()
+            }
+            representations = {
+                type_name: _template(tree) for type_name, tree in group.representations.items()
+            }
+        else:
+            requested = {"": _client_keys(group.selection)}
+            representations = None
+        return FetchNode(
+            subgraph=group.subgraph,
+            operation=text,
+            operation_name=name,
+            variable_usages=tuple(d.variable.name.value for d in definitions),
+            representations=representations,
+            requested=requested,
+        )
+
+
+def _sequence(steps: list[PlanNode]) -> PlanNode | None:
+    if not steps:
+        return None
+    return steps[0] if len(steps) == 1 else SequenceNode(tuple(steps))
+
+
+def _client_keys(tree: SelectionTree) -> tuple[str, ...]:
+    return tuple(key for key in tree.fields if key != "__typename")
+
+
+def _copy_field_set(tree: SelectionTree, selection_set: SelectionSetNode) -> None:
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            name = selection.name.value
+            composite = selection.selection_set is not None
+            copied = tree.add_field(name, name, (), composite=composite)
+            if composite and copied.selection is not None and selection.selection_set:
+                _copy_field_set(copied.selection, selection.selection_set)
+        elif isinstance(selection, InlineFragmentNode) and selection.type_condition:
+            _copy_field_set(
+                tree.fragment(selection.type_condition.name.value), selection.selection_set
+            )
+
+
+def _template(tree: SelectionTree) -> RepresentationTemplate:
+    return RepresentationTemplate(
+        fields=tuple(
+            RepresentationField(
+                key, _template(selection.selection) if selection.selection is not None else None
+            )
+            for key, selection in tree.fields.items()
+        ),
+        fragments=tuple((name, _template(sub)) for name, sub in tree.fragments.items()),
+    )
+
+
+class QueryPlanner:
+    def __init__(self, supergraph: Supergraph) -> None:
+        self.supergraph = supergraph
+
+    def plan(
+        self,
+        operation: OperationDefinitionNode,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        conditions: Mapping[str, Any],
+    ) -> QueryPlan:
+        """Plans the operation with `@skip`/`@include` decided by the condition values given."""
+        return _OperationPlanner(self.supergraph, operation, fragments, conditions).plan_root()
