@@ -1,0 +1,83 @@
+"""Composes Apollo Federation v2 subgraphs into a supergraph SDL in Apollo's own format (the
+`@link`ed join spec with `@join__graph`, `@join__type`, `@join__field`, `@join__implements`,
+`@join__unionMember` and `@join__enumValue`), so that the supergraph loads in our gateway as well
+as in Apollo Gateway, Apollo Router and Hive Gateway.
+
+Subgraph SDLs are read as `{ _service { sdl } }` returns them: the federation spec `@link`ed with
+imports (renamed ones and `@federation__key`-style namespaced names included), or Fed-1 SDL
+without a `@link`. Supported: `@key` (composite, nested, several per type, `resolvable: false`),
+`@shareable`, `@external`, `@requires`, `@provides`, `@override` (with `label`),
+`@inaccessible`, `@tag`, `@extends` and `extend type`, `@interfaceObject`, interfaces, unions,
+enums, inputs, custom scalars with `@specifiedBy`, descriptions, defaults, deprecations and
+renamed root types. Types merge by Apollo's rules: output field types widen to their common
+supertype, argument and input field types narrow, arguments and input fields are intersected,
+output enums unioned, input enums intersected, enums used both ways must agree.
+
+Failures carry Apollo's error codes and name the subgraphs involved. Checked: invalid SDL and
+unknown types (INVALID_GRAPHQL), @key/@requires/@provides selections (KEY_INVALID_FIELDS,
+KEY_FIELDS_HAS_ARGS, KEY_FIELDS_SELECT_INVALID_TYPE, REQUIRES_INVALID_FIELDS,
+REQUIRES_FIELDS_MISSING_EXTERNAL, PROVIDES_ON_NON_OBJECT_FIELD, PROVIDES_INVALID_FIELDS,
+PROVIDES_FIELDS_MISSING_EXTERNAL), EXTERNAL_UNUSED, EXTERNAL_MISSING_ON_BASE,
+INVALID_FIELD_SHARING, TYPE_KIND_MISMATCH, FIELD_TYPE_MISMATCH, ARGUMENT_TYPE_MISMATCH,
+ARGUMENT_DEFAULT_MISMATCH, INPUT_FIELD_DEFAULT_MISMATCH,
+REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH, REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH,
+EMPTY_MERGED_INPUT_TYPE, ENUM_VALUE_MISMATCH, EMPTY_MERGED_ENUM_TYPE, the @override errors
+(OVERRIDE_FROM_SELF_ERROR, OVERRIDE_SOURCE_HAS_OVERRIDE,
+OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE, OVERRIDE_LABEL_INVALID), and SATISFIABILITY_ERROR for
+a field only reachable by moving to a subgraph that offers no resolvable @key for its type.
+
+Not checked (Apollo's composition would catch these; ours may accept them): the full
+satisfiability validation (whether @requires selections can be fetched, key fields reachable only
+through other jumps, @provides paths, shareable fields whose subgraphs disagree on reachable
+subfields), custom directive definitions and `@composeDirective` (custom directives are dropped),
+`@context`/`@fromContext`, `@cost`/`@listSize`, the access-control directives
+(`@authenticated`, `@requiresScopes`, `@policy`), validation of directive arguments against their
+definitions, and the hints Apollo prints for inconsistencies that are not errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gateway.composition.errors import CompositionError, CompositionIssue
+from gateway.composition.merge import Merger
+from gateway.composition.printing import print_supergraph
+from gateway.composition.satisfiability import check_satisfiability
+from gateway.composition.subgraph_checks import check_subgraph
+from gateway.composition.subgraphs import SubgraphDefinition, read_subgraphs
+
+__all__ = ["CompositionError", "CompositionIssue", "SubgraphDefinition", "compose"]
+
+
+def compose(subgraphs: Sequence[SubgraphDefinition]) -> str:
+    """The supergraph SDL of the subgraphs; CompositionError lists every problem found."""
+    if not subgraphs:
+        raise CompositionError([CompositionIssue("NO_SUBGRAPHS", "There are no subgraphs")])
+    names = [s.name for s in subgraphs]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise CompositionError(
+            [
+                CompositionIssue(
+                    "INVALID_SUBGRAPH_NAME",
+                    f'Subgraph name "{name}" is used more than once',
+                    (name,),
+                )
+                for name in duplicates
+            ]
+        )
+    read, issues = read_subgraphs(subgraphs)
+    if issues:
+        raise CompositionError(issues)
+    for subgraph in read:
+        issues.extend(check_subgraph(subgraph))
+    if issues:
+        raise CompositionError(issues)
+    merger = Merger(read)
+    merged = merger.merge()
+    if merger.issues:
+        raise CompositionError(merger.issues)
+    issues = check_satisfiability(merger.subgraphs, merged)
+    if issues:
+        raise CompositionError(issues)
+    return print_supergraph(merged)

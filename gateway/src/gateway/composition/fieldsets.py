@@ -1,0 +1,78 @@
+"""Field sets, the selection strings of @key, @requires and @provides, resolved in a subgraph."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from graphql import GraphQLSyntaxError
+from graphql.language import (
+    FieldNode,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    parse,
+)
+
+from gateway.composition.model import Field, Subgraph, TypeDef, named_type
+
+
+class FieldSetError(Exception):
+    """The field set does not parse or names something the type lacks; the text says which."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    parent: TypeDef
+    field: Field
+    node: FieldNode
+    depth: int
+
+
+def parse_field_set(text: str) -> SelectionSetNode:
+    try:
+        document = parse("{" + text + "}", no_location=True)
+    except GraphQLSyntaxError as exc:
+        raise FieldSetError(f"Syntax Error: {exc.message}") from exc
+    operation = document.definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    return operation.selection_set
+
+
+def targets(subgraph: Subgraph, type_name: str, text: str) -> list[Target]:
+    """Every field the field set selects, outermost first; FieldSetError if one is unknown."""
+    parent = subgraph.types[type_name]
+    return list(_walk(subgraph, parent, parse_field_set(text), 0))
+
+
+def _walk(
+    subgraph: Subgraph, parent: TypeDef, selection_set: SelectionSetNode, depth: int
+) -> Iterator[Target]:
+    for selection in selection_set.selections:
+        if isinstance(selection, InlineFragmentNode):
+            condition = parent
+            if selection.type_condition is not None:
+                name = selection.type_condition.name.value
+                found = subgraph.types.get(name)
+                if found is None:
+                    raise FieldSetError(f'Unknown type "{name}".')
+                condition = found
+            yield from _walk(subgraph, condition, selection.selection_set, depth)
+            continue
+        if not isinstance(selection, FieldNode):
+            raise FieldSetError("Fragment spreads are not allowed in a field set.")
+        name = selection.name.value
+        if name == "__typename":
+            continue
+        found_field = parent.fields.get(name)
+        if found_field is None:
+            raise FieldSetError(f'Cannot query field "{name}" on type "{parent.name}".')
+        yield Target(parent, found_field, selection, depth)
+        if selection.selection_set is not None:
+            child = subgraph.types.get(named_type(found_field.type))
+            if child is None or child.kind not in ("object", "interface", "union"):
+                raise FieldSetError(
+                    f'Field "{name}" must not have a selection since type '
+                    f'"{found_field.type}" has no subfields.'
+                )
+            yield from _walk(subgraph, child, selection.selection_set, depth + 1)
