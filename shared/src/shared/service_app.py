@@ -44,9 +44,17 @@ async def _no_extra_lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def expected_heads(migrations_dir: Path) -> set[str]:
+    return set(_scripts(migrations_dir).get_heads())
+
+
+def known_revisions(migrations_dir: Path) -> set[str]:
+    return {script.revision for script in _scripts(migrations_dir).walk_revisions()}
+
+
+def _scripts(migrations_dir: Path) -> ScriptDirectory:
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
-    return set(ScriptDirectory.from_config(config).get_heads())
+    return ScriptDirectory.from_config(config)
 
 
 def attach_runtime(app: FastAPI, *, db: Database, verifier: TokenVerifier) -> None:
@@ -92,6 +100,7 @@ def build_service_app(
     app.state.settings = settings
     app.state.service_name = name
     app.state.migration_heads = expected_heads(migrations_dir)
+    app.state.migration_revisions = known_revisions(migrations_dir)
     install_problem_handlers(app)
     app.add_middleware(RequestContextMiddleware, service=name)
     install_metrics(app, service=name)
@@ -133,6 +142,13 @@ def _health_router() -> APIRouter:
                 current = {row[0] for row in rows}
         except Exception as exc:
             raise ServiceUnavailable("The database is unreachable.") from exc
+        known: set[str] = getattr(request.app.state, "migration_revisions", expected)
+        if current and not current & known:
+            # A newer release has migrated already (a rolling upgrade): this release keeps
+            # serving until it is replaced, as migrations stay compatible with the one before.
+            return JSONResponse(
+                {"status": "ready", "migration": sorted(current), "schema": "ahead"}
+            )
         if current != expected:
             raise ServiceUnavailable(
                 "The database schema is not at the migrations' head; run the migrations.",

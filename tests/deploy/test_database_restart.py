@@ -1,0 +1,316 @@
+"""A service under write load survives a PostgreSQL restart, and finishes requests on SIGTERM.
+
+The service runs as `pdnet up` runs it (uvicorn, loopback only) against its own embedded
+PostgreSQL in a temporary folder, so stopping that server never disturbs the shared test server
+other tests use at the same time. Every phase has a deadline; the test stops by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from pdnet_cli.service_processes import ProcessPlan, ServiceProcess
+from shared.dev_issuer import DevIssuer
+from shared.migrations import upgrade
+from shared.problems import PROBLEM_JSON
+from shared.stack import ServiceSpec, find_repo_root, load_stack
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+
+LOOPBACK = "127.0.0.1"
+WRITERS = 6
+WARM_UP_S = 1.5
+DOWN_S = 3.0
+AFTER_RECOVERY_S = 1.5
+READY_AGAIN_WITHIN_S = 30.0
+SLOWEST_ANSWER_S = 8.0
+"""No answer may take longer than this: connect and pool waits are bounded well below it."""
+
+
+class OwnPostgres:
+    """An embedded PostgreSQL only this module uses, stopped and started at will."""
+
+    def __init__(self, data_dir: Path) -> None:
+        import pgserver
+
+        self.server: Any = pgserver.get_server(data_dir, cleanup_mode="delete")
+        self.data_dir = data_dir
+        self.socket_dir = _socket_dir(self.server.get_uri())
+
+    def url(self, database: str) -> str:
+        return f"postgresql+asyncpg://postgres@/{database}?host={self.socket_dir}"
+
+    def stop(self) -> None:
+        """A fast shutdown, as a failover or an operator's restart does: sessions are cut."""
+        from pgserver import pg_ctl
+
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=self.server.system_user)
+
+    def start(self) -> None:
+        self.server.ensure_postgres_running()
+        assert _socket_dir(self.server.get_uri()) == self.socket_dir
+
+    async def connect(self, database: str = "postgres") -> asyncpg.Connection:
+        return await asyncpg.connect(user="postgres", host=self.socket_dir, database=database)
+
+
+def _socket_dir(uri: str) -> str:
+    from urllib.parse import parse_qs, urlparse
+
+    return parse_qs(urlparse(uri).query)["host"][0]
+
+
+@pytest.fixture(scope="module")
+def own_postgres() -> Iterator[OwnPostgres]:
+    # Not under pytest's temporary root: each pytest run resets that to owner-only, and the
+    # server runs as its own system user when the tests run as root.
+    folder = Path(tempfile.mkdtemp(prefix="pdnet-restart-pg-"))
+    folder.chmod(0o755)
+    postgres = OwnPostgres(folder / "data")
+    try:
+        yield postgres
+    finally:
+        with contextlib.suppress(Exception):
+            postgres.start()  # a failed test may have left it stopped; cleanup needs it running
+        postgres.server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def directory_spec() -> ServiceSpec:
+    return next(
+        spec for spec in load_stack(find_repo_root(Path(__file__))) if spec.name == "directory"
+    )
+
+
+@pytest.fixture(scope="module")
+async def directory_database(own_postgres: OwnPostgres, directory_spec: ServiceSpec) -> str:
+    admin = await own_postgres.connect()
+    try:
+        await admin.execute('CREATE DATABASE "directory"')
+    finally:
+        await admin.close()
+    url = own_postgres.url("directory")
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await upgrade(conn, directory_spec.path)
+    await engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def issuer(tmp_path_factory: pytest.TempPathFactory) -> DevIssuer:
+    issuer = DevIssuer(tmp_path_factory.mktemp("restart-issuer"))
+    issuer.ensure_keys()
+    return issuer
+
+
+def _free_loopback_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+async def running_directory(
+    directory_spec: ServiceSpec, directory_database: str, issuer: DevIssuer
+) -> AsyncIterator[ServiceProcess]:
+    prefix = directory_spec.env_prefix
+    plan = ProcessPlan(
+        name="directory",
+        app=directory_spec.app,
+        port=_free_loopback_port(),
+        env={
+            f"{prefix}DATABASE_URL": directory_database,
+            f"{prefix}JWKS_FILE": str(issuer.jwks_path),
+            f"{prefix}ENVIRONMENT": "test",
+            f"{prefix}LOG_LEVEL": "WARNING",
+            f"{prefix}DB_CONNECT_TIMEOUT_S": "2",
+            f"{prefix}DB_POOL_TIMEOUT_S": "3",
+        },
+    )
+    child = await ServiceProcess.start(plan, host=LOOPBACK, cwd=find_repo_root(Path(__file__)))
+    try:
+        await child.wait_ready(timeout_s=60)
+        yield child
+    finally:
+        await child.stop(grace_s=10, force=asyncio.Event())
+
+
+@dataclass(frozen=True)
+class Outcome:
+    started: float
+    seconds: float
+    status: int | None
+    content_type: str = ""
+    retry_after: str | None = None
+    network_id: str | None = None
+    error: str | None = None
+
+
+async def _write_until(
+    client: httpx.AsyncClient, token: str, stop: asyncio.Event, outcomes: list[Outcome]
+) -> None:
+    while not stop.is_set():
+        started = time.monotonic()
+        body = {"name": {"en": f"Restart network {uuid.uuid4().hex[:12]}"}, "kind": "thematic"}
+        try:
+            response = await client.post(
+                "/v1/networks", json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+        except httpx.HTTPError as exc:
+            outcomes.append(
+                Outcome(started, time.monotonic() - started, None, error=type(exc).__name__)
+            )
+            continue
+        is_success = response.is_success
+        outcomes.append(
+            Outcome(
+                started,
+                time.monotonic() - started,
+                response.status_code,
+                response.headers.get("content-type", ""),
+                response.headers.get("retry-after"),
+                response.json()["id"] if is_success else None,
+            )
+        )
+        if not is_success:
+            await asyncio.sleep(0.05)  # a client honouring Retry-After would wait; don't spin
+
+
+async def _poll_readiness(
+    client: httpx.AsyncClient, *, want: int, within_s: float
+) -> tuple[float, list[float]]:
+    """Seconds until /readyz answers `want`, and how long each answer took."""
+    started = time.monotonic()
+    durations: list[float] = []
+    while time.monotonic() - started < within_s:
+        asked = time.monotonic()
+        response = await client.get("/readyz")
+        durations.append(time.monotonic() - asked)
+        if response.status_code == want:
+            if want == 503:
+                assert response.headers["content-type"] == PROBLEM_JSON
+                assert response.headers["retry-after"]
+            return time.monotonic() - started, durations
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"/readyz did not answer {want} within {within_s} s")
+
+
+async def test_a_postgres_restart_under_write_load_loses_no_acknowledged_write(
+    running_directory: ServiceProcess, own_postgres: OwnPostgres, issuer: DevIssuer
+) -> None:
+    token = issuer.mint(roles=["platform_admin"])
+    outcomes: list[Outcome] = []
+    stop = asyncio.Event()
+    timeout = httpx.Timeout(SLOWEST_ANSWER_S * 2)
+    async with (
+        httpx.AsyncClient(base_url=running_directory.base_url, timeout=timeout) as client,
+        httpx.AsyncClient(base_url=running_directory.base_url, timeout=timeout) as probe,
+    ):
+        writers = [
+            asyncio.create_task(_write_until(client, token, stop, outcomes)) for _ in range(WRITERS)
+        ]
+        try:
+            await asyncio.sleep(WARM_UP_S)
+            await asyncio.to_thread(own_postgres.stop)
+            down_at = time.monotonic()
+            noticed_s, down_answers = await _poll_readiness(probe, want=503, within_s=DOWN_S)
+            await asyncio.sleep(max(0.0, DOWN_S - (time.monotonic() - down_at)))
+            await asyncio.to_thread(own_postgres.start)
+            up_at = time.monotonic()
+            recovered_s, _ = await _poll_readiness(probe, want=200, within_s=READY_AGAIN_WITHIN_S)
+            await asyncio.sleep(AFTER_RECOVERY_S)
+        finally:
+            stop.set()
+            await asyncio.gather(*writers)
+
+    assert noticed_s < 2.0 and max(down_answers) < 2.0, "not-ready must be told at once"
+    assert recovered_s < READY_AGAIN_WITHIN_S
+    assert [o for o in outcomes if o.error] == [], "every request got an answer"
+    assert max(o.seconds for o in outcomes) < SLOWEST_ANSWER_S, "no request hung"
+
+    failed = [o for o in outcomes if o.status is not None and not 200 <= o.status < 300]
+    assert failed, "the restart was not noticed; the test proved nothing"
+    for outcome in failed:
+        assert outcome.status == 503, outcome
+        assert outcome.content_type == PROBLEM_JSON, outcome
+        assert outcome.retry_after is not None and int(outcome.retry_after) > 0, outcome
+
+    acknowledged = {o.network_id for o in outcomes if o.network_id}
+    before = [o for o in outcomes if o.network_id and o.started < down_at]
+    after = [o for o in outcomes if o.network_id and o.started > up_at + recovered_s]
+    assert before and after, "writes succeed before the restart and again after it"
+
+    check = await own_postgres.connect("directory")
+    try:
+        stored = {str(row["id"]) for row in await check.fetch("SELECT id FROM networks")}
+    finally:
+        await check.close()
+    assert acknowledged <= stored, f"{len(acknowledged - stored)} acknowledged writes were lost"
+
+
+async def test_sigterm_lets_the_request_in_flight_finish(
+    running_directory: ServiceProcess, own_postgres: OwnPostgres, issuer: DevIssuer
+) -> None:
+    token = issuer.mint(roles=["platform_admin"])
+    blocker = await own_postgres.connect("directory")
+    async with httpx.AsyncClient(base_url=running_directory.base_url, timeout=20) as client:
+        # Hold the table so the write is still in flight when the stop signal arrives.
+        transaction = blocker.transaction()
+        await transaction.start()
+        await blocker.execute("LOCK TABLE networks IN ACCESS EXCLUSIVE MODE")
+        write = asyncio.create_task(
+            client.post(
+                "/v1/networks",
+                json={"name": {"en": "Signed off gracefully"}, "kind": "regional"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        )
+        await _wait_for_lock_waiter(blocker)
+        os.killpg(running_directory.process.pid, signal.SIGTERM)
+        await asyncio.sleep(1.0)
+        assert not write.done(), "the write should still be waiting on the lock"
+        await transaction.commit()
+        response = await asyncio.wait_for(write, timeout=15)
+    exit_code = await asyncio.wait_for(running_directory.process.wait(), timeout=15)
+    try:
+        stored = await blocker.fetchval(
+            "SELECT count(*) FROM networks WHERE id = $1", uuid.UUID(response.json()["id"])
+        )
+    finally:
+        await blocker.close()
+    assert response.status_code == 201, response.text
+    assert stored == 1
+    assert exit_code == 0, running_directory.last_lines()
+
+
+async def _wait_for_lock_waiter(conn: asyncpg.Connection) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        waiting = await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND datname = 'directory'"
+        )
+        if waiting:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the write never reached the database")
