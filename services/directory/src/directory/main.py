@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from directory.bulk.routes import router as bulk_router
 from directory.centres.routes import router as centres_router
 from directory.educators.routes import router as educators_router
 from directory.graphql.loaders import make_loaders
@@ -38,7 +39,8 @@ def create_app(settings: DirectorySettings | None = None) -> FastAPI:
         settings=settings,
         migrations_dir=MIGRATIONS,
     )
-    for router in (networks_router, centres_router, labels_router, educators_router):
+    # Bulk first: `/v1/centres/export` must match before `/v1/centres/{centre_id}` does.
+    for router in (bulk_router, networks_router, centres_router, labels_router, educators_router):
         app.include_router(router)
     # GraphQL documents itself (introspection, GraphiQL); OpenAPI covers the REST API only.
     app.include_router(

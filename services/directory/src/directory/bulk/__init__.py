@@ -1,0 +1,1 @@
+"""Bulk export and import of centres (CSV and NDJSON)."""
