@@ -62,8 +62,11 @@ async def test_writes_pass_through_with_the_callers_token_body_and_status(
     async with open_gateway() as gateway:
         admin = gateway.client(gateway.token("platform_admin"))
         anonymous = gateway.client()
-        body = {"name": {"en": "Made through the gateway"}, "country": "AT",
-                "location": {"lat": 48.2, "lon": 16.37}}
+        body = {
+            "name": {"en": "Made through the gateway"},
+            "country": "AT",
+            "location": {"lat": 48.2, "lon": 16.37},
+        }
         created = await admin.post("/v1/centres", json=body)
         refused = await anonymous.post("/v1/centres", json=body)
         invalid = await admin.post("/v1/centres", json={"country": "Austria"})
@@ -82,8 +85,9 @@ async def test_writes_pass_through_with_the_callers_token_body_and_status(
 async def test_query_strings_and_headers_reach_the_service_and_its_headers_come_back(
     open_gateway: OpenGateway, stack: dict[str, ServiceHarness]
 ) -> None:
-    await a_centre(stack["directory"], name={"en": "Wiener Zentrum", "de": "Wiener Zentrum"},
-                   country="AT")
+    await a_centre(
+        stack["directory"], name={"en": "Wiener Zentrum", "de": "Wiener Zentrum"}, country="AT"
+    )
     await a_centre(stack["directory"], name={"en": "Helsinki centre"}, country="FI")
     async with open_gateway() as gateway, gateway.client() as client:
         response = await client.get(
@@ -94,9 +98,10 @@ async def test_query_strings_and_headers_reach_the_service_and_its_headers_come_
     # One request id end to end: the gateway's, which the service echoes too.
     assert response.headers["x-request-id"] == "trace-me-42"
     assert response.headers.get_list("x-request-id") == ["trace-me-42"]
-    assert "transfer-encoding" not in response.headers or response.headers[
-        "transfer-encoding"
-    ] == "chunked"
+    assert (
+        "transfer-encoding" not in response.headers
+        or response.headers["transfer-encoding"] == "chunked"
+    )
 
 
 async def test_a_path_no_service_documents_is_a_404_problem(open_gateway: OpenGateway) -> None:

@@ -1,0 +1,77 @@
+"""GraphiQL at `GET /graphql` renders in a real headless Chromium with no request leaving the
+gateway's origin: every script, style and the schema come from the gateway itself."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from shared.node_peers import ensure_peers_installed, node_executable
+from tests.gateway.edge.conftest import OpenGateway
+
+SCRIPT = Path(__file__).with_name("graphiql_in_browser.mjs")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@asynccontextmanager
+async def _serving(app: FastAPI) -> AsyncIterator[str]:
+    """The app on a real loopback port (a browser needs one); its lifespan is the caller's."""
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    for _ in range(200):  # up to 10 s
+        if server.started:
+            break
+        await asyncio.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.mark.slow
+async def test_graphiql_renders_in_chromium_loading_nothing_from_outside_the_gateway(
+    open_gateway: OpenGateway, pdnet_root: Path
+) -> None:
+    peers = pdnet_root / "tests" / "peers"
+    await asyncio.to_thread(ensure_peers_installed, peers)
+    async with open_gateway() as gateway, _serving(gateway.app) as origin:
+        browser = await asyncio.create_subprocess_exec(
+            str(node_executable()),
+            str(SCRIPT),
+            str(peers),
+            f"{origin}/graphql",
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(browser.communicate(), timeout=120)
+    assert browser.returncode == 0, err.decode()
+    page = json.loads(out)
+    assert page["editor"], page
+    assert page["title"] == "pdnet GraphQL"
+    assert page["failed"] == []
+    # data: URLs (inline icons and fonts) are decoded in the page; they are not requests.
+    fetched = [u for u in page["requests"] if urlsplit(u).scheme not in ("data", "blob")]
+    origins = {f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in fetched}
+    assert origins == {origin}, fetched
+    loaded = {urlsplit(u).path for u in fetched}
+    assert {"/graphql", "/graphiql-assets/graphiql.min.js", "/graphiql-assets/init.js"} <= loaded
