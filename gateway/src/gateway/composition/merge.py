@@ -127,6 +127,11 @@ class Merger:
         enums: list[tuple[MergedType, list[_Source]]] = []
         for name, type_sources in sources.items():
             kinds = {s.typedef.kind for s in type_sources}
+            if kinds == {"interface", "object"} and all(
+                s.typedef.interface_object for s in type_sources if s.typedef.kind == "object"
+            ):
+                # An @interfaceObject is the interface, seen from a subgraph without its types.
+                kinds = {"interface"}
             if len(kinds) > 1:
                 described = [(s.subgraph.name, KIND_NAMES[s.typedef.kind]) for s in type_sources]
                 self.report(
@@ -135,7 +140,7 @@ class Merger:
                     [s.subgraph.name for s in type_sources],
                 )
                 continue
-            merged = MergedType(name=name, kind=type_sources[0].typedef.kind)
+            merged = MergedType(name=name, kind=kinds.pop())
             _merge_applied(merged, [s.typedef for s in type_sources])
             merged.join_types = _join_types(type_sources)
             types[name] = merged
@@ -153,6 +158,7 @@ class Merger:
                 )
         for merged, type_sources in enums:
             self._merge_enum(merged, type_sources)
+        _add_interface_object_fields(types, sources)
         return MergedSchema(
             graphs=[Graph(self.graph_names[s.name], s.name, s.url) for s in self.subgraphs],
             types=types,
@@ -507,7 +513,8 @@ class Merger:
                 "EMPTY_MERGED_INPUT_TYPE",
                 f'None of the fields of input object type "{merged.name}" are consistently '
                 "defined in all the subgraphs defining that type. As only fields common to all "
-                "subgraphs are merged, this would result in an empty type.",
+                "subgraphs are merged, this would result in an empty type. It is defined in "
+                f"{quoted_list([s.subgraph.name for s in sources])}.",
                 [s.subgraph.name for s in sources],
             )
 
@@ -548,7 +555,8 @@ class Merger:
                 "EMPTY_MERGED_ENUM_TYPE",
                 f'None of the values of enum type "{merged.name}" are defined consistently in all '
                 "the subgraphs defining that type. As only values common to all subgraphs are "
-                "merged, this would result in an empty type.",
+                "merged, this would result in an empty type. It is defined in "
+                f"{quoted_list([s.subgraph.name for s in sources])}.",
                 [s.subgraph.name for s in sources],
             )
 
@@ -648,3 +656,35 @@ def _provided_fields(subgraph: Subgraph) -> set[tuple[str, str]]:
                     subgraph, child.name, f.provides, lambda parent, g: found.add((parent, g.name))
                 )
     return found
+
+
+def _add_interface_object_fields(
+    types: dict[str, MergedType], sources: dict[str, list[_Source]]
+) -> None:
+    """A field an @interfaceObject adds to an interface exists on each of its implementations,
+    resolved through the interface object (a `@join__field` naming no graph)."""
+    for interface_name, interface_sources in sources.items():
+        interface = types.get(interface_name)
+        if interface is None or interface.kind != "interface":
+            continue
+        added = [
+            name
+            for s in interface_sources
+            if s.typedef.interface_object
+            for name in s.typedef.fields
+            if name in interface.fields
+        ]
+        for implementation in types.values():
+            if implementation.kind != "object" or interface_name not in implementation.interfaces:
+                continue
+            for name in added:
+                if name in implementation.fields:
+                    continue
+                model = interface.fields[name]
+                implementation.fields[name] = MergedField(
+                    name=name,
+                    type=model.type,
+                    args=model.args,
+                    description=model.description,
+                    joins=[JoinField(graph=None)],
+                )

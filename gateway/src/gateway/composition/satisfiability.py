@@ -35,8 +35,20 @@ class _Checker:
         self.issues: list[CompositionIssue] = []
         self.reported: set[str] = set()
 
-    def resolves(self, subgraph: Subgraph, type_name: str, field_name: str) -> bool:
+    def view(self, subgraph: Subgraph, type_name: str) -> TypeDef | None:
+        """The type in the subgraph, or the @interfaceObject standing for one of its interfaces."""
         typedef = subgraph.object_like(type_name)
+        if typedef is not None:
+            return typedef
+        merged = self.merged.types.get(type_name)
+        for interface in merged.interfaces if merged is not None else ():
+            candidate = subgraph.object_like(interface)
+            if candidate is not None and candidate.interface_object:
+                return candidate
+        return None
+
+    def resolves(self, subgraph: Subgraph, type_name: str, field_name: str) -> bool:
+        typedef = self.view(subgraph, type_name)
         if typedef is None or field_name not in typedef.fields:
             return False
         return not typedef.fields[field_name].external
@@ -54,14 +66,17 @@ class _Checker:
         queue = deque([start])
         while queue:
             here = self.subgraphs[queue.popleft()]
+            here_type = self.view(here, type_name)
+            if here_type is None:
+                continue
             for other in self.subgraphs.values():
                 if other.name in seen:
                     continue
-                typedef = other.object_like(type_name)
+                typedef = self.view(other, type_name)
                 if typedef is None:
                     continue
                 if any(
-                    key.resolvable and self.can_supply(here, type_name, key.fields)
+                    key.resolvable and self.can_supply(here, here_type.name, key.fields)
                     for key in typedef.keys
                 ):
                     seen.add(other.name)
@@ -139,7 +154,7 @@ class _Checker:
             if other.name == subgraph.name or not self.resolves(other, type_name, field_name):
                 continue
             involved.append(other.name)
-            typedef = other.object_like(type_name)
+            typedef = self.view(other, type_name)
             assert typedef is not None
             reasons.append(
                 f'  - cannot move to subgraph "{other.name}", which has field "{coordinate}", '
