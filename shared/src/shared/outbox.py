@@ -25,7 +25,7 @@ with their own rights.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -119,6 +119,30 @@ async def record(
         )
     )
     return event_id
+
+
+async def record_each(
+    session: AsyncSession,
+    *,
+    type: str,
+    subjects: Iterable[tuple[uuid.UUID, Mapping[str, Any]]],
+    audience: Audience = Audience.PUBLIC,
+) -> None:
+    """One event of `type` per (subject id, data) pair, written in one statement."""
+    now = utcnow()
+    rows = [
+        {
+            "id": new_id(),
+            "type": type,
+            "subject_id": subject_id,
+            "audience": audience.value,
+            "data": _jsonable(dict(data)),
+            "occurred_at": now,
+        }
+        for subject_id, data in subjects
+    ]
+    if rows:
+        await session.execute(insert(outbox_events).values(rows))
 
 
 def _jsonable(value: Any) -> Any:

@@ -27,6 +27,7 @@ from sqlalchemy.types import UserDefinedType
 
 from shared.clock import new_id, utcnow
 from shared.db import service_metadata
+from shared.outbox import include_integration_tables
 
 
 class Point(UserDefinedType[Any]):
@@ -206,3 +207,28 @@ class Educator(Timestamped, Base):
     """Consent: may the profile (never the contact details) be shown to the public."""
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
+
+
+class ApiKey(Base):
+    """A machine credential for one network's integrations; only its SHA-256 is kept."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        UniqueConstraint("key_hash"),
+        Index("ix_api_keys_network_id_id", "network_id", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    network_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    key_hash: Mapped[str] = mapped_column(String(64))
+    key_prefix: Mapped[str] = mapped_column(String(12))
+    """The key's first characters, so people can tell their keys apart."""
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+include_integration_tables(Base.metadata)

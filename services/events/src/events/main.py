@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from events.catalogue.routes import router as catalogue_router
+from events.domain_events import EVENT_TYPES
 from events.feeds.routes import router as feeds_router
 from events.graphql.loaders import make_loaders
 from events.graphql.schema import schema
@@ -18,6 +19,7 @@ from events.registrations.worker import run_forever
 from events.settings import EventsSettings
 from shared.background import background_loop
 from shared.graphql import graphql_router
+from shared.integrations import integration_lifespan, integration_routers
 from shared.peers import Peers
 from shared.service_app import build_service_app
 
@@ -41,9 +43,12 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
         app.state.peers = Peers({"directory": settings.directory_url})
         worker_enabled = settings.run_worker and settings.environment != "test"
         try:
-            async with background_loop(
-                lambda: run_forever(app.state.db, interval_s=settings.worker_interval_s),
-                enabled=worker_enabled,
+            async with (
+                background_loop(
+                    lambda: run_forever(app.state.db, interval_s=settings.worker_interval_s),
+                    enabled=worker_enabled,
+                ),
+                integration_lifespan(app, settings),
             ):
                 yield
         finally:
@@ -60,6 +65,8 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
     )
     # Feeds first: `/v1/events/{id}.ics` must match before `/v1/events/{event_id}` does.
     for router in (feeds_router, catalogue_router, registrations_router, ledger_router):
+        app.include_router(router)
+    for router in integration_routers(EVENT_TYPES):
         app.include_router(router)
     # GraphQL documents itself (introspection, GraphiQL); OpenAPI covers the REST API only.
     app.include_router(

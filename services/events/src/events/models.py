@@ -32,6 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.clock import new_id, utcnow
 from shared.db import service_metadata
+from shared.outbox import include_integration_tables
 
 # Registrations in these states hold a seat; `waitlisted` holds a waitlist place.
 SEAT_HOLDING = ("pending_approval", "confirmed", "offered", "attended", "no_show")
@@ -246,3 +247,6 @@ class IdempotentRequest(Base):
     status_code: Mapped[int]
     body: Mapped[Any] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+include_integration_tables(Base.metadata)

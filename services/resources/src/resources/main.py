@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from resources.availability.routes import router as availability_router
 from resources.catalogue.routes import router as catalogue_router
+from resources.domain_events import EVENT_TYPES
 from resources.graphql.loaders import make_loaders
 from resources.graphql.schema import schema
 from resources.loans.routes import router as loans_router
@@ -19,6 +20,7 @@ from resources.transfers.routes import router as transfers_router
 from resources.worker import run_forever
 from shared.background import background_loop
 from shared.graphql import graphql_router
+from shared.integrations import integration_lifespan, integration_routers
 from shared.peers import Peers
 from shared.service_app import build_service_app
 
@@ -44,11 +46,14 @@ def create_app(settings: ResourcesSettings | None = None) -> FastAPI:
         )
         worker_enabled = settings.run_worker and settings.environment != "test"
         try:
-            async with background_loop(
-                lambda: run_forever(
-                    app.state.db, app.state.peers, interval_s=settings.worker_interval_s
+            async with (
+                background_loop(
+                    lambda: run_forever(
+                        app.state.db, app.state.peers, interval_s=settings.worker_interval_s
+                    ),
+                    enabled=worker_enabled,
                 ),
-                enabled=worker_enabled,
+                integration_lifespan(app, settings),
             ):
                 yield
         finally:
@@ -70,6 +75,8 @@ def create_app(settings: ResourcesSettings | None = None) -> FastAPI:
         loans_router,
         transfers_router,
     ):
+        app.include_router(router)
+    for router in integration_routers(EVENT_TYPES):
         app.include_router(router)
     # GraphQL documents itself (introspection, GraphiQL); OpenAPI covers the REST API only.
     app.include_router(

@@ -17,6 +17,7 @@ from datetime import date, datetime
 import structlog
 from sqlalchemy import select, update
 
+from resources import domain_events
 from resources.availability.days import lock_kit
 from resources.models import Kit, Loan, Reservation
 from resources.reservations.event_sync import release_for_cancelled_events
@@ -79,9 +80,11 @@ async def drop_stale_waits(db: Database, *, today: date, now: datetime) -> WorkD
             update(Reservation)
             .where(Reservation.id.in_(stale))
             .values(status="expired", status_reason="nothing came back in time", updated_at=now)
-            .returning(Reservation.id)
+            .returning(Reservation)
         )
-        dropped = len(result.all())
+        expired = list(result.scalars())
+        dropped = len(expired)
+        await domain_events.reservations_changed(session, "reservation.expired", expired)
         await session.commit()
     return WorkDone(waits_dropped=dropped)
 
@@ -96,10 +99,12 @@ async def mark_overdue(db: Database, *, today: date) -> WorkDone:
             .limit(BATCH)
             .with_for_update(skip_locked=True)
         )
-        for loan in due.scalars():
+        overdue = list(due.scalars())
+        for loan in overdue:
             loan.overdue_since = today
             done.loans_overdue += 1
             log.info("loan.overdue", loan_id=str(loan.id), kit_id=str(loan.kit_id))
+        await domain_events.loans_changed(session, "loan.overdue", overdue)
         await session.commit()
     return done
 

@@ -17,6 +17,7 @@ from directory.models import Centre, Membership
 from shared.auth import Principal, Role, require_role
 from shared.clock import new_id, utcnow
 from shared.etags import check_if_match
+from shared.outbox import record
 from shared.problems import Forbidden
 
 
@@ -83,6 +84,12 @@ async def create_centre(
             )
         )
     await session.flush()
+    await record(
+        session,
+        type="centre.created",
+        subject_id=centre.id,
+        data={"country": centre.country, "networks": network_ids},
+    )
     return centre.id
 
 
@@ -123,3 +130,9 @@ async def update_centre(
     centre.version += 1
     centre.updated_at = utcnow()
     await session.flush()
+    await record(
+        session,
+        type="centre.updated",
+        subject_id=centre_id,
+        data={"version": centre.version, "changed": sorted(patch.model_fields_set)},
+    )

@@ -15,6 +15,7 @@ from directory.models import Centre, Educator
 from shared.auth import Principal
 from shared.clock import new_id, utcnow
 from shared.etags import check_if_match
+from shared.outbox import Audience, record
 from shared.problems import Forbidden
 
 
@@ -48,7 +49,19 @@ async def create_educator(
     )
     session.add(educator)
     await session.flush()
+    await _educator_event(session, "educator.created", educator)
     return educator
+
+
+async def _educator_event(session: AsyncSession, type: str, educator: Educator) -> None:
+    # Educators are people: readers without rights to personal data get the id only.
+    await record(
+        session,
+        type=type,
+        subject_id=educator.id,
+        data={"centre_id": educator.centre_id},
+        audience=Audience.PERSONAL,
+    )
 
 
 async def _editable(
@@ -86,6 +99,7 @@ async def update_educator(
     educator.version += 1
     educator.updated_at = utcnow()
     await session.flush()
+    await _educator_event(session, "educator.updated", educator)
     return educator
 
 
@@ -96,3 +110,4 @@ async def delete_educator(
     educator = await _editable(session, principal, educator_id)
     await session.delete(educator)
     await session.flush()
+    await _educator_event(session, "educator.deleted", educator)

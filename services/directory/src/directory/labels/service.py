@@ -16,6 +16,7 @@ from directory.models import Centre, QualityLabel
 from shared.auth import Principal, Role, require_role
 from shared.clock import new_id, utcnow
 from shared.etags import check_if_match
+from shared.outbox import record
 from shared.problems import InvalidInput
 
 
@@ -50,6 +51,7 @@ async def create_label(
     await session.flush()
     await repository.replace_holders(session, label.id, data.holders)
     await session.flush()
+    await record(session, type="label.created", subject_id=label.id, data={"holders": data.holders})
     return label.id
 
 
@@ -86,3 +88,9 @@ async def update_label(
     label.version += 1
     label.updated_at = utcnow()
     await session.flush()
+    await record(
+        session,
+        type="label.updated",
+        subject_id=label_id,
+        data={"version": label.version, "changed": sorted(patch.model_fields_set)},
+    )

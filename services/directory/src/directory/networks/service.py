@@ -17,6 +17,7 @@ from directory.networks.schemas import MembershipCreate, NetworkCreate, NetworkU
 from shared.auth import Principal, Role, require_role
 from shared.clock import new_id, utcnow
 from shared.etags import check_if_match
+from shared.outbox import record
 
 
 async def get_network(session: AsyncSession, *, network_id: uuid.UUID) -> Row[Any]:
@@ -56,6 +57,12 @@ async def create_network(
             )
         )
     await session.flush()
+    await record(
+        session,
+        type="network.created",
+        subject_id=network.id,
+        data={"member_of": [p.network_id for p in data.member_of]},
+    )
     return network.id
 
 
@@ -80,6 +87,12 @@ async def update_network(
     network.version += 1
     network.updated_at = utcnow()
     await session.flush()
+    await record(
+        session,
+        type="network.updated",
+        subject_id=network_id,
+        data={"version": network.version, "changed": sorted(patch.model_fields_set)},
+    )
 
 
 async def add_member(
@@ -105,7 +118,18 @@ async def add_member(
     )
     session.add(membership)
     await session.flush()
+    await record(
+        session, type="network.member_added", subject_id=network_id, data=_member(membership)
+    )
     return membership
+
+
+def _member(membership: Membership) -> dict[str, object]:
+    return {
+        "membership_id": membership.id,
+        "centre_id": membership.centre_id,
+        "network_id": membership.member_network_id,
+    }
 
 
 async def remove_member(
@@ -117,3 +141,6 @@ async def remove_member(
     await access.ensure_administers_network(session, principal, network_id)
     await session.delete(membership)
     await session.flush()
+    await record(
+        session, type="network.member_removed", subject_id=network_id, data=_member(membership)
+    )

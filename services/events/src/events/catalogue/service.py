@@ -8,6 +8,7 @@ from datetime import datetime
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from events import domain_events
 from events.access import ensure_manages_host
 from events.catalogue import repository
 from events.catalogue.schemas import EventCancel, EventCreate, EventUpdate
@@ -90,6 +91,9 @@ async def create_event(
             )
         )
     await session.flush()
+    await domain_events.event_changed(session, "event.created", event)
+    if event.status == "scheduled":
+        await domain_events.event_changed(session, "event.published", event)
     return event
 
 
@@ -122,11 +126,17 @@ async def update_event(
         )
     if "venue" in changes and changes["venue"] is not None:
         changes["venue"] = {k: v for k, v in changes["venue"].items() if v is not None}
+    published = event.status != "scheduled" and changes.get("status") == "scheduled"
     for key, value in changes.items():
         setattr(event, key, value)
     event.version += 1
     event.updated_at = utcnow()
     await session.flush()
+    await domain_events.event_changed(
+        session, "event.updated", event, changed=sorted(patch.model_fields_set)
+    )
+    if published:
+        await domain_events.event_changed(session, "event.published", event)
     if "capacity" in changes:
         await promote_waitlist(session, event, now=utcnow())
     return event
@@ -160,3 +170,4 @@ async def mark_cancelled(
     event.version += 1
     event.updated_at = now
     await session.flush()
+    await domain_events.event_changed(session, "event.cancelled", event, reason=reason)

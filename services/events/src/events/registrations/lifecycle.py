@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from events import domain_events
 from events.errors import AlreadyRegistered, EventFull, RegistrationClosed
 from events.models import ACTIVE, SEAT_HOLDING, Event, Registration
 from shared.clock import new_id
@@ -117,6 +118,7 @@ async def place(
         )
     session.add_all(rows)
     await session.flush()
+    await domain_events.registrations_placed(session, rows)
     return rows
 
 
@@ -177,13 +179,14 @@ async def promote_waitlist(
             registration.updated_at = now
         await session.flush()
         offered.extend(party)
+    await domain_events.registrations_changed(session, "registration.promoted", offered)
     return offered
 
 
 async def cancel_all_registrations(
     session: AsyncSession, event: Event, *, reason: str, now: datetime
 ) -> None:
-    await session.execute(
+    cancelled = await session.execute(
         update(Registration)
         .where(
             Registration.event_id == event.id,
@@ -196,7 +199,11 @@ async def cancel_all_registrations(
             offer_expires_at=None,
             updated_at=now,
         )
+        .returning(Registration)
         .execution_options(synchronize_session="fetch")
+    )
+    await domain_events.registrations_changed(
+        session, "registration.cancelled", list(cancelled.scalars())
     )
     event.seats_taken = await _count(session, event.id, SEAT_HOLDING)
     event.waitlist_count = 0

@@ -8,6 +8,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from events import domain_events
 from events.access import ensure_manages_host, manages_host
 from events.catalogue.repository import lock_event
 from events.errors import EventNotFound, IllegalTransition, RegistrationNotFound
@@ -122,6 +123,7 @@ async def cancel(
         event, registration, status="cancelled", reason=reason or f"cancelled by {who}", now=now
     )
     await session.flush()
+    await domain_events.registrations_changed(session, "registration.cancelled", [registration])
     await lifecycle.promote_waitlist(session, event, now=now)
     return registration
 
@@ -150,6 +152,7 @@ async def accept_offer(
     registration.offer_expires_at = None
     registration.updated_at = now
     await session.flush()
+    await domain_events.registrations_placed(session, [registration])
     return registration
 
 
@@ -170,9 +173,12 @@ async def decide(
     if approve:
         registration.status, registration.updated_at = "confirmed", now
         registration.status_reason = reason
+        await session.flush()
+        await domain_events.registrations_changed(session, "registration.confirmed", [registration])
     else:
         lifecycle.release(event, registration, status="rejected", reason=reason, now=now)
         await session.flush()
+        await domain_events.registrations_changed(session, "registration.rejected", [registration])
         await lifecycle.promote_waitlist(session, event, now=now)
     await session.flush()
     return registration

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.catalogue.service import mark_cancelled
+from events.domain_events import registrations_changed
 from events.models import SEAT_HOLDING, Event, Registration
 from events.registrations.lifecycle import promote_waitlist, release
 from shared.clock import utcnow
@@ -62,10 +63,12 @@ async def expire_offers(db: Database, *, now: datetime) -> WorkDone:
                     Registration.offer_expires_at <= now,
                 )
             )
-            for registration in expired.scalars():
+            released = list(expired.scalars())
+            for registration in released:
                 release(event, registration, status="cancelled", reason="offer expired", now=now)
                 done.offers_expired += 1
             await session.flush()
+            await registrations_changed(session, "registration.cancelled", released)
             done.offers_made += len(await promote_waitlist(session, event, now=now))
         await session.commit()
     return done

@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resources import domain_events
 from resources.access import ensure_manages_owner
 from resources.availability import days
 from resources.catalogue import repository
@@ -54,6 +55,7 @@ async def create_kit(
     serials = data.serials or _serials(kit.code, start=1, count=data.quantity)
     session.add_all(KitItem(kit_id=kit.id, serial=s, condition="good") for s in serials)
     await session.flush()
+    await domain_events.kit_changed(session, "kit.created", kit)
     return kit
 
 
@@ -100,6 +102,9 @@ async def update_kit(
     kit.version += 1
     kit.updated_at = utcnow()
     await session.flush()
+    await domain_events.kit_changed(
+        session, "kit.updated", kit, changed=sorted(patch.model_fields_set)
+    )
     if grows:
         await offer_to_waiting(session, kit, now=utcnow())
     return kit

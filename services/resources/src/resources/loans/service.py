@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resources import domain_events
 from resources.access import ensure_manages_owner, manages_owner
 from resources.availability import days
 from resources.catalogue.repository import in_service_items
@@ -62,6 +63,7 @@ async def check_out(
     reservation.status, reservation.updated_at = "checked_out", utcnow()
     session.add(loan)
     await session.flush()
+    await domain_events.loans_changed(session, "loan.checked_out", [loan])
     return loan
 
 
@@ -138,6 +140,7 @@ async def check_in(
     loan.condition_report = [r.model_dump(mode="json") for r in data.items]
     loan.consumables_used = [u.model_dump(mode="json") for u in data.consumables_used]
     await session.flush()
+    await domain_events.loans_changed(session, "loan.returned", [loan])
     return loan
 
 

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resources import domain_events
 from resources.availability import days
 from resources.models import Kit, Reservation
 
@@ -92,6 +93,7 @@ async def offer_to_waiting(session: AsyncSession, kit: Kit, *, now: datetime) ->
         offered.append(reservation)
         calendar = await days.load_calendar(session, kit, first, last)
     await session.flush()
+    await domain_events.reservations_changed(session, "reservation.offered", offered)
     return offered
 
 
@@ -138,3 +140,4 @@ async def release(
     reservation.offer_expires_at = None
     reservation.updated_at = now
     await session.flush()
+    await domain_events.reservations_changed(session, f"reservation.{status}", [reservation])

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resources import domain_events
 from resources.access import manages_owner
 from resources.availability import days
 from resources.availability.planner import Calendar
@@ -85,6 +86,9 @@ async def reserve(
     )
     session.add(reservation)
     await session.flush()
+    await domain_events.reservations_changed(
+        session, f"reservation.{reservation.status}", [reservation]
+    )
     return reservation
 
 
@@ -259,4 +263,5 @@ async def accept(
     reservation.status, reservation.offer_expires_at = "confirmed", None
     reservation.updated_at = utcnow()
     await session.flush()
+    await domain_events.reservations_changed(session, "reservation.confirmed", [reservation])
     return reservation
