@@ -18,8 +18,8 @@ unknown types (INVALID_GRAPHQL), @key/@requires/@provides selections (KEY_INVALI
 KEY_FIELDS_HAS_ARGS, KEY_FIELDS_SELECT_INVALID_TYPE, REQUIRES_INVALID_FIELDS,
 REQUIRES_FIELDS_MISSING_EXTERNAL, PROVIDES_ON_NON_OBJECT_FIELD, PROVIDES_INVALID_FIELDS,
 PROVIDES_FIELDS_MISSING_EXTERNAL), EXTERNAL_UNUSED, EXTERNAL_MISSING_ON_BASE,
-INVALID_FIELD_SHARING, TYPE_KIND_MISMATCH, FIELD_TYPE_MISMATCH, ARGUMENT_TYPE_MISMATCH,
-ARGUMENT_DEFAULT_MISMATCH, INPUT_FIELD_DEFAULT_MISMATCH,
+INVALID_FIELD_SHARING, TYPE_KIND_MISMATCH, FIELD_TYPE_MISMATCH, FIELD_ARGUMENT_TYPE_MISMATCH,
+FIELD_ARGUMENT_DEFAULT_MISMATCH, INPUT_FIELD_DEFAULT_MISMATCH,
 REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH, REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH,
 EMPTY_MERGED_INPUT_TYPE, ENUM_VALUE_MISMATCH, EMPTY_MERGED_ENUM_TYPE, the @override errors
 (OVERRIDE_FROM_SELF_ERROR, OVERRIDE_SOURCE_HAS_OVERRIDE,
@@ -40,6 +40,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gateway.composition.errors import CompositionError, CompositionIssue
+from gateway.composition.graphql_validity import check_graphql_rules
 from gateway.composition.merge import Merger
 from gateway.composition.printing import print_supergraph
 from gateway.composition.satisfiability import check_satisfiability
@@ -70,7 +71,7 @@ def compose(subgraphs: Sequence[SubgraphDefinition]) -> str:
     if issues:
         raise CompositionError(issues)
     for subgraph in read:
-        issues.extend(check_subgraph(subgraph))
+        issues.extend(check_graphql_rules(subgraph) or check_subgraph(subgraph))
     if issues:
         raise CompositionError(issues)
     merger = Merger(read)

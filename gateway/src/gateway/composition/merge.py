@@ -163,8 +163,7 @@ class Merger:
             graphs=[Graph(self.graph_names[s.name], s.name, s.url) for s in self.subgraphs],
             types=types,
             federation_version=max(s.federation_version for s in self.subgraphs),
-            uses_tag=any(s.uses_tag for s in self.subgraphs),
-            uses_inaccessible=any(s.uses_inaccessible for s in self.subgraphs),
+            specs=_specs_in_use(self.subgraphs),
         )
 
     # Objects and interfaces
@@ -381,7 +380,7 @@ class Merger:
             )
             self._note_enum_usage(argument.type, argument_coordinate, input_position=True)
             argument.default = self._merge_default(
-                f'Argument "{argument_coordinate}"', "ARGUMENT_DEFAULT_MISMATCH", present
+                f'Argument "{argument_coordinate}"', "FIELD_ARGUMENT_DEFAULT_MISMATCH", present
             )
             merged[name] = argument
         return merged
@@ -426,7 +425,11 @@ class Merger:
             else:
                 incompatible = True
         if incompatible:
-            code = "FIELD_TYPE_MISMATCH" if what.startswith("field") else "ARGUMENT_TYPE_MISMATCH"
+            code = (
+                "FIELD_TYPE_MISMATCH"
+                if what.startswith("field")
+                else "FIELD_ARGUMENT_TYPE_MISMATCH"
+            )
             described = [(sub, f'type "{t}"') for sub, t in sources]
             self.report(
                 code,
@@ -688,3 +691,16 @@ def _add_interface_object_fields(
                     description=model.description,
                     joins=[JoinField(graph=None)],
                 )
+
+
+def _specs_in_use(subgraphs: Sequence[Subgraph]) -> list[str]:
+    """The order is that of first use, subgraph by subgraph, the tag spec before inaccessible."""
+    specs: list[str] = []
+    for subgraph in subgraphs:
+        for spec, used in (
+            ("tag", subgraph.uses_tag),
+            ("inaccessible", subgraph.uses_inaccessible),
+        ):
+            if used and spec not in specs:
+                specs.append(spec)
+    return specs

@@ -281,12 +281,13 @@ def print_supergraph(schema: MergedSchema) -> str:
         f'@link(url: "https://specs.apollo.dev/join/v{version[0]}.{version[1]}", for: EXECUTION)',
     ]
     directives, spec_types = _join_definitions(version)
-    if schema.uses_tag:
-        links.append('@link(url: "https://specs.apollo.dev/tag/v0.3")')
-        directives["tag"] = _TAG
-    if schema.uses_inaccessible:
-        links.append('@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)')
-        directives["inaccessible"] = _INACCESSIBLE
+    for spec in schema.specs:
+        if spec == "tag":
+            links.append('@link(url: "https://specs.apollo.dev/tag/v0.3")')
+            directives["tag"] = _TAG
+        elif spec == "inaccessible":
+            links.append('@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)')
+            directives["inaccessible"] = _INACCESSIBLE
     roots = [
         f"  {operation}: {name}"
         for operation, name in (

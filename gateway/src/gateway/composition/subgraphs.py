@@ -14,6 +14,7 @@ from graphql.language import (
     EnumTypeDefinitionNode,
     EnumTypeExtensionNode,
     EnumValueDefinitionNode,
+    ExecutableDefinitionNode,
     FieldDefinitionNode,
     InputObjectTypeDefinitionNode,
     InputObjectTypeExtensionNode,
@@ -153,6 +154,8 @@ class _Reader:
                     roots[operation.operation.value] = operation.type.name.value
             elif isinstance(node, TypeDefinitionNode | TypeExtensionNode):
                 self._read_type(node)
+            elif isinstance(node, ExecutableDefinitionNode):
+                raise _Invalid("A subgraph schema cannot contain operations or fragments")
         for name in list(self.types):
             if name in _FEDERATION_TYPES or name.startswith(("federation__", "link__")):
                 del self.types[name]
@@ -217,6 +220,8 @@ class _Reader:
                 f"{KIND_NAMES[kind]}"
             )
         if not is_extension:
+            if typedef.has_definition:
+                raise _Invalid(f'There can be only one type named "{name}".')
             typedef.has_definition = True
         self._applied(typedef, node)
         shareable_here = external_here = False

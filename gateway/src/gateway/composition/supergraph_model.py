@@ -79,5 +79,5 @@ class MergedSchema:
     graphs: list[Graph]
     types: dict[str, MergedType]
     federation_version: tuple[int, int]
-    uses_tag: bool
-    uses_inaccessible: bool
+    # The specs beyond link and join, "tag" and "inaccessible", in the order Apollo links them.
+    specs: list[str]
