@@ -83,11 +83,15 @@ def open_gateway(
 ) -> OpenGateway:
     """`async with open_gateway(max_depth=5) as gw:` — a gateway over the stack, refreshed once.
 
-    Keyword arguments are settings; `clients` adds or replaces clients by subgraph name."""
+    Keyword arguments are settings; `clients` adds or replaces clients by subgraph name;
+    `background=True` leaves refreshing to the gateway's own loops, as in production."""
 
     @asynccontextmanager
     async def opener(
-        *, clients: dict[str, httpx.AsyncClient] | None = None, **overrides: Any
+        *,
+        clients: dict[str, httpx.AsyncClient] | None = None,
+        background: bool = False,
+        **overrides: Any,
     ) -> AsyncIterator[GatewayHarness]:
         all_clients = {name: asgi_client(svc.app, name) for name, svc in stack.items()}
         all_clients.update(clients or {})
@@ -100,11 +104,12 @@ def open_gateway(
         }
         values.update(overrides)
         settings = GatewaySettings(**values)
-        app = create_app(settings, clients=all_clients, root=pdnet_root, background=False)
+        app = create_app(settings, clients=all_clients, root=pdnet_root, background=background)
         harness = GatewayHarness(app, dev_issuer)
         try:
             async with app.router.lifespan_context(app):
-                await harness.runtime.refresh()
+                if not background:
+                    await harness.runtime.refresh()
                 yield harness
         finally:
             for client in [*harness._clients, *all_clients.values()]:

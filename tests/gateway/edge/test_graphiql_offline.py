@@ -5,47 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import subprocess
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
 from shared.node_peers import ensure_peers_installed, node_executable
 from tests.gateway.edge.conftest import OpenGateway
+from tests.gateway.edge.loopback import serving
 
 SCRIPT = Path(__file__).with_name("graphiql_in_browser.mjs")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@asynccontextmanager
-async def _serving(app: FastAPI) -> AsyncIterator[str]:
-    """The app on a real loopback port (a browser needs one); its lifespan is the caller's."""
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    for _ in range(200):  # up to 10 s
-        if server.started:
-            break
-        await asyncio.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 @pytest.mark.slow
@@ -54,7 +24,7 @@ async def test_graphiql_renders_in_chromium_loading_nothing_from_outside_the_gat
 ) -> None:
     peers = pdnet_root / "tests" / "peers"
     await asyncio.to_thread(ensure_peers_installed, peers)
-    async with open_gateway() as gateway, _serving(gateway.app) as origin:
+    async with open_gateway() as gateway, serving(gateway.app) as origin:
         browser = await asyncio.create_subprocess_exec(
             str(node_executable()),
             str(SCRIPT),
