@@ -219,7 +219,11 @@ class Engine:
     ) -> QueryPlan:
         document = self._document(query)
         operation = self._operation(document, operation_name)
-        coerced = self._coerce(operation, dict(variables or {}))
+        try:
+            coerced = self._coerce(operation, dict(variables or {}))
+        except GraphQLRequestError:
+            # Only the `@skip`/`@include` conditions matter for a plan; others may be missing.
+            coerced = dict(variables or {})
         return self._prepare(query, document, operation, coerced).plan
 
     def _coerce(

@@ -398,9 +398,12 @@ class _OperationPlanner:
 
 
 def _sequence(steps: list[PlanNode]) -> PlanNode | None:
-    if not steps:
+    flat: list[PlanNode] = []
+    for step in steps:
+        flat.extend(step.nodes if isinstance(step, SequenceNode) else (step,))
+    if not flat:
         return None
-    return steps[0] if len(steps) == 1 else SequenceNode(tuple(steps))
+    return flat[0] if len(flat) == 1 else SequenceNode(tuple(flat))
 
 
 def _client_keys(tree: SelectionTree) -> tuple[str, ...]:

@@ -1,0 +1,356 @@
+"""Four small subgraphs that use the federation features pdnet's own services do not: a
+composite key, `@requires`, `@provides`, an interface and a union whose types live in several
+subgraphs, `@shareable`, `@override` and `@inaccessible`.
+
+catalogue  kits and booklets (the `Material` interface, the `SearchResult` union)
+stores     kit stock (taken over from catalogue), shipping cost (requires the weight),
+           booklet pages, loans keyed by (centreCode, number), numbered reservations
+reviews    reviews of kits, their author's name provided; loans' return dates; drafts
+people     teachers
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.asgi import GraphQL
+from strawberry.federation import Schema
+
+KITS: dict[str, dict[str, Any]] = {
+    "k1": {"name": "micro:bit class set", "weight": 1200, "code": "MB-1", "stock": 3},
+    "k2": {"name": "Pendulum lab", "weight": 5400, "code": "PL-2", "stock": 0},
+    "k3": {"name": "Soil testing box", "weight": 800, "code": "ST-3", "stock": 7},
+}
+BOOKLETS: dict[str, dict[str, Any]] = {
+    "b1": {"title": "Inquiry in the classroom", "pages": 48},
+    "b2": {"title": "Teaching with data", "pages": 112},
+}
+TEACHERS: dict[str, dict[str, Any]] = {
+    "t1": {"name": "Aino Virtanen", "school": "Kallio upper school", "email": "aino@example.org"},
+    "t2": {"name": "Luca Bianchi", "school": "Liceo Galilei", "email": "luca@example.org"},
+}
+REVIEWS: list[dict[str, Any]] = [
+    {"id": "r1", "kit": "k1", "author": "t1", "body": "Pupils loved it", "rating": 5},
+    {"id": "r2", "kit": "k1", "author": "t2", "body": "Batteries were flat", "rating": 3},
+    {"id": "r3", "kit": "k3", "author": "t1", "body": "Clear instructions", "rating": 4},
+]
+LOANS: list[dict[str, Any]] = [
+    {"centre": "FI-LUMA", "number": 1, "kit": "k1", "borrower": "t1", "returned": "2027-03-08"},
+    {"centre": "IT-ANISN", "number": 1, "kit": "k2", "borrower": "t2", "returned": None},
+]
+
+
+# catalogue
+
+
+@strawberry.interface
+class Material:
+    id: strawberry.ID
+    title: str
+
+
+@strawberry.federation.type(keys=["id"])
+class CatalogueKit:
+    id: strawberry.ID
+    name: str = strawberry.federation.field(shareable=True)
+    weight_grams: int
+    internal_code: str = strawberry.federation.field(inaccessible=True)
+    stock: int
+
+    @classmethod
+    def of(cls, kit_id: str) -> CatalogueKit:
+        kit = KITS[kit_id]
+        return cls(
+            id=strawberry.ID(kit_id),
+            name=kit["name"],
+            weight_grams=kit["weight"],
+            internal_code=kit["code"],
+            stock=-1,  # stale: stores owns the stock now
+        )
+
+    @classmethod
+    def resolve_reference(cls, **representation: Any) -> CatalogueKit:
+        return cls.of(representation["id"])
+
+
+@strawberry.federation.type(keys=["id"])
+class Booklet(Material):
+    id: strawberry.ID
+    title: str
+
+    @classmethod
+    def of(cls, booklet_id: str) -> Booklet:
+        return cls(id=strawberry.ID(booklet_id), title=BOOKLETS[booklet_id]["title"])
+
+    @classmethod
+    def resolve_reference(cls, **representation: Any) -> Booklet:
+        return cls.of(representation["id"])
+
+
+@strawberry.federation.type(keys=["id"], name="Kit")
+class MaterialKit(CatalogueKit, Material):
+    title: str = strawberry.federation.field(shareable=True)
+
+    @classmethod
+    def of(cls, kit_id: str) -> MaterialKit:
+        base = CatalogueKit.of(kit_id)
+        return cls(**{**vars(base), "title": base.name})
+
+    @classmethod
+    def resolve_reference(cls, **representation: Any) -> MaterialKit:
+        return cls.of(representation["id"])
+
+
+SearchResult = Annotated[MaterialKit | Booklet, strawberry.union("SearchResult")]
+
+
+@strawberry.type
+class CatalogueQuery:
+    @strawberry.field
+    def kits(self) -> list[MaterialKit]:
+        return [MaterialKit.of(kit_id) for kit_id in KITS]
+
+    @strawberry.field
+    def kit(self, id: strawberry.ID) -> MaterialKit | None:
+        return MaterialKit.of(id) if id in KITS else None
+
+    @strawberry.field
+    def materials(self) -> list[Material]:
+        found: list[Material] = [Booklet.of(b) for b in BOOKLETS]
+        found.extend(MaterialKit.of(k) for k in KITS)
+        return found
+
+    @strawberry.field
+    def search(self, term: str) -> list[SearchResult]:
+        term = term.lower()
+        found: list[MaterialKit | Booklet] = [
+            MaterialKit.of(k) for k, v in KITS.items() if term in v["name"].lower()
+        ]
+        found.extend(Booklet.of(b) for b, v in BOOKLETS.items() if term in v["title"].lower())
+        return found
+
+
+catalogue = Schema(query=CatalogueQuery, types=[MaterialKit, Booklet])
+
+
+# stores
+
+
+@strawberry.federation.type(keys=["id"], name="Kit")
+class StoresKit:
+    id: strawberry.ID
+    weight_grams: int = strawberry.federation.field(external=True, default=0)
+    name: str = strawberry.federation.field(shareable=True, default="")
+    stock: int = strawberry.federation.field(override="catalogue", default=0)
+
+    @strawberry.federation.field(requires=["weightGrams"])
+    def shipping_cost(self) -> int:
+        # Cents: a base fee and one cent per 10 g.
+        assert self.weight_grams, "weightGrams must come with the representation"
+        return 500 + self.weight_grams // 10
+
+    @classmethod
+    def resolve_reference(cls, **representation: Any) -> StoresKit:
+        kit = KITS[representation["id"]]
+        return cls(
+            id=representation["id"],
+            weight_grams=representation.get("weightGrams", 0),
+            name=kit["name"],
+            stock=kit["stock"],
+        )
+
+
+@strawberry.federation.type(keys=["id"], name="Booklet")
+class StoresBooklet:
+    id: strawberry.ID
+    pages: int
+
+    @classmethod
+    def resolve_reference(cls, **representation: Any) -> StoresBooklet:
+        return cls(id=representation["id"], pages=BOOKLETS[representation["id"]]["pages"])
+
+
+@strawberry.federation.type(keys=["id"], name="Teacher")
+class TeacherStub:
+    id: strawberry.ID
+
+
+@strawberry.federation.type(keys=["centreCode number"], name="Loan")
+class StoresLoan:
+    centre_code: str
+    number: int
+    kit: StoresKit
+    borrower: TeacherStub
+
+    @classmethod
+    def of(cls, loan: dict[str, Any]) -> StoresLoan:
+        return cls(
+            centre_code=loan["centre"],
+            number=loan["number"],
+            kit=StoresKit.resolve_reference(id=loan["kit"]),
+            borrower=TeacherStub(id=loan["borrower"]),
+        )
+
+
+@strawberry.type
+class StoresQuery:
+    @strawberry.field
+    def loans(self) -> list[StoresLoan]:
+        return [StoresLoan.of(loan) for loan in LOANS]
+
+
+RESERVATIONS: list[str] = []
+
+
+@strawberry.type
+class Reservation:
+    number: int
+    kit: StoresKit
+
+
+@strawberry.type
+class StoresMutation:
+    @strawberry.mutation
+    def reserve_kit(self, kit_id: strawberry.ID) -> Reservation:
+        """Numbered in arrival order, so a client can see the order mutations ran in."""
+        RESERVATIONS.append(kit_id)
+        return Reservation(number=len(RESERVATIONS), kit=StoresKit.resolve_reference(id=kit_id))
+
+
+stores = Schema(
+    query=StoresQuery, mutation=StoresMutation, types=[StoresKit, StoresBooklet, StoresLoan]
+)
+
+
+# reviews
+
+
+@strawberry.federation.type(keys=["id"], name="Teacher")
+class ReviewAuthor:
+    id: strawberry.ID
+    name: str = strawberry.federation.field(external=True, default="")
+
+
+@strawberry.type
+class Review:
+    id: strawberry.ID
+    body: str
+    rating: int
+    author: ReviewAuthor = strawberry.federation.field(provides=["name"])
+
+
+def _review(review: dict[str, Any]) -> Review:
+    author = review["author"]
+    return Review(
+        id=review["id"],
+        body=review["body"],
+        rating=review["rating"],
+        author=ReviewAuthor(id=author, name=TEACHERS[author]["name"]),
+    )
+
+
+@strawberry.federation.type(keys=["id"], name="Kit")
+class ReviewedKit:
+    id: strawberry.ID
+
+    @strawberry.field
+    def reviews(self) -> list[Review] | None:
+        return [_review(r) for r in REVIEWS if r["kit"] == self.id]
+
+    @classmethod
+    def resolve_reference(cls, **representation: Any) -> ReviewedKit:
+        return cls(id=representation["id"])
+
+
+@strawberry.federation.type(keys=["centreCode number"], name="Loan")
+class ReturnedLoan:
+    centre_code: str
+    number: int
+
+    @strawberry.field
+    def returned_on(self) -> str | None:
+        for loan in LOANS:
+            if (loan["centre"], loan["number"]) == (self.centre_code, self.number):
+                return str(loan["returned"]) if loan["returned"] else None
+        return None
+
+    @classmethod
+    def resolve_reference(cls, **representation: Any) -> ReturnedLoan:
+        return cls(centre_code=representation["centreCode"], number=representation["number"])
+
+
+@strawberry.type
+class ReviewsQuery:
+    @strawberry.field
+    def latest_reviews(self) -> list[Review]:
+        return [_review(r) for r in reversed(REVIEWS)]
+
+
+@strawberry.type
+class ReviewsMutation:
+    @strawberry.mutation
+    def draft_review(self, kit_id: strawberry.ID, body: str, rating: int) -> Review:
+        """A review as it would be published; drafts are not kept."""
+        draft = {"id": f"draft-{kit_id}", "kit": kit_id, "author": "t1", "body": body}
+        return _review(draft | {"rating": rating})
+
+
+reviews = Schema(
+    query=ReviewsQuery,
+    mutation=ReviewsMutation,
+    types=[ReviewedKit, ReturnedLoan, ReviewAuthor],
+)
+
+
+# people
+
+
+@strawberry.federation.type(keys=["id"])
+class Teacher:
+    id: strawberry.ID
+    name: str = strawberry.federation.field(shareable=True)
+    school: str
+    email: str = strawberry.federation.field(inaccessible=True)
+
+    @classmethod
+    def of(cls, teacher_id: str) -> Teacher:
+        teacher = TEACHERS[teacher_id]
+        return cls(
+            id=strawberry.ID(teacher_id),
+            name=teacher["name"],
+            school=teacher["school"],
+            email=teacher["email"],
+        )
+
+    @classmethod
+    def resolve_reference(cls, **representation: Any) -> Teacher:
+        return cls.of(representation["id"])
+
+
+@strawberry.type
+class PeopleQuery:
+    @strawberry.field
+    def teacher(self, id: strawberry.ID) -> Teacher | None:
+        return Teacher.of(id) if id in TEACHERS else None
+
+
+people = Schema(query=PeopleQuery, types=[Teacher])
+
+SCHEMAS: dict[str, Schema] = {
+    "catalogue": catalogue,
+    "stores": stores,
+    "reviews": reviews,
+    "people": people,
+}
+
+
+def apps() -> dict[str, GraphQL[Any, Any]]:
+    return {name: GraphQL(schema) for name, schema in SCHEMAS.items()}
+
+
+def sdl(name: str) -> str:
+    result = SCHEMAS[name].execute_sync("{ _service { sdl } }")
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    return str(result.data["_service"]["sdl"])
