@@ -34,6 +34,24 @@ async def coupled(
         yield harness
 
 
+@pytest.fixture
+async def committing_events(
+    open_service: OpenService, directory: ServiceHarness
+) -> AsyncIterator[ServiceHarness]:
+    """Events that commit: its change feed numbers events as they commit, so it shows them."""
+    async with open_service("events", isolated=False, peers={"directory": directory.app}) as svc:
+        yield svc
+
+
+@pytest.fixture
+async def coupled_to_feed(
+    open_service: OpenService, directory: ServiceHarness, committing_events: ServiceHarness
+) -> AsyncIterator[ServiceHarness]:
+    peers = {"directory": directory.app, "events": committing_events.app}
+    async with open_service("resources", peers=peers) as harness:
+        yield harness
+
+
 async def _attended(events: ServiceHarness, host: str, teacher: str) -> None:
     event = await an_event(events, host, course_key=COURSE, capacity=10)
     _, registration = await register(events, event["id"], teacher)
@@ -81,8 +99,9 @@ async def test_with_the_events_service_down_a_course_kit_is_a_503_and_nothing_is
 
 
 async def test_an_event_reserves_kits_through_its_host_staff_and_cancelling_it_releases_them(
-    coupled: ServiceHarness, events: ServiceHarness, directory: ServiceHarness
+    coupled_to_feed: ServiceHarness, committing_events: ServiceHarness, directory: ServiceHarness
 ) -> None:
+    coupled, events = coupled_to_feed, committing_events
     host = await a_centre(directory)
     lender = await a_centre(directory)
     event = await an_event(events, host, capacity=10)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import httpx
@@ -64,28 +63,24 @@ async def event_facts(client: httpx.AsyncClient, event_id: uuid.UUID, *, field: 
     return EventFacts(event_id, uuid.UUID(event["host_centre_id"]), event["status"])
 
 
-async def cancelled_since(
-    client: httpx.AsyncClient, since: datetime
-) -> tuple[set[uuid.UUID], datetime | None]:
-    """Events cancelled (or otherwise changed into `cancelled`) after `since`, and the latest
-    change seen if every page was read (else None: ask again from the same point)."""
+async def cancelled_after(
+    client: httpx.AsyncClient, cursor: str | None
+) -> tuple[set[uuid.UUID], str | None]:
+    """Events cancelled after `cursor` in the events service's change feed, and the cursor to
+    go on from. The feed is in commit order and never skips, so nothing is missed."""
     found: set[uuid.UUID] = set()
-    latest = since
-    cursor: str | None = None
     for _ in range(MAX_PAGES):
-        params = {"status": "cancelled", "modified_after": since.isoformat(), "limit": 200}
+        params = {"types": "event.cancelled", "limit": 200}
         response = await _get(
-            client, "/v1/events", params | ({"after": cursor} if cursor else {}), {}
+            client, "/v1/changes", params | ({"after": cursor} if cursor else {}), {}
         )
         response.raise_for_status()
         body = response.json()
-        for event in body["items"]:
-            found.add(uuid.UUID(event["id"]))
-            latest = max(latest, datetime.fromisoformat(event["updated_at"]))
-        cursor = body.get("next_cursor")
-        if not cursor:
-            return found, latest
-    return found, None
+        found |= {uuid.UUID(change["subject_id"]) for change in body["items"]}
+        cursor = body["next_cursor"]
+        if not body["items"]:
+            break
+    return found, cursor
 
 
 async def _ids(

@@ -384,6 +384,8 @@ class Watermark(Base):
 
     name: Mapped[str] = mapped_column(String(60), primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    cursor: Mapped[str | None] = mapped_column(Text)
+    """Where to go on reading a change feed (`next_cursor`); `at` is when it was read."""
 
 
 class IdempotentRequest(Base):

@@ -1,9 +1,10 @@
 """Reservations made for an event are released when the event is cancelled.
 
-The events service has no change feed yet, so the worker asks it which events were cancelled
-since it last looked (`GET /v1/events?status=cancelled&modified_after=…`) — only while some
-live reservation belongs to an event — and keeps that point in `watermarks`. Reservations are
-claimed `FOR UPDATE SKIP LOCKED`, as all background work is; a locked one waits a round.
+The worker reads `event.cancelled` from the events service's change feed (`GET /v1/changes`)
+— only while some live reservation belongs to an event — and keeps its cursor in
+`watermarks`. The feed is in commit order and never skips an event, so no cancellation is
+missed however late it commits. Reservations are claimed `FOR UPDATE SKIP LOCKED`, as all
+background work is; a locked one waits a round.
 """
 
 from __future__ import annotations
@@ -13,32 +14,28 @@ from datetime import datetime
 
 import httpx
 import structlog
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resources.availability.days import lock_kit
-from resources.events_client import EventsUnavailable, cancelled_since
+from resources.events_client import EventsUnavailable, cancelled_after
 from resources.models import Kit, Reservation, Watermark
 from resources.reservations.queue import offer_to_waiting, release
 from shared.db import Database
 
 log = structlog.get_logger(__name__)
-WATERMARK = "events.cancelled"
+WATERMARK = "events.changes"
 LIVE = ("waiting", "offered", "confirmed")
 
 
-async def _since(session: AsyncSession) -> datetime | None:
-    """Where to read from: the watermark, or the first live event reservation; None: no need."""
-    first_live = await session.scalar(
-        select(func.min(Reservation.created_at)).where(
-            Reservation.event_id.is_not(None), Reservation.status.in_(LIVE)
-        )
+async def _has_live_event_reservations(session: AsyncSession) -> bool:
+    live = await session.scalar(
+        select(Reservation.id)
+        .where(Reservation.event_id.is_not(None), Reservation.status.in_(LIVE))
+        .limit(1)
     )
-    if first_live is None:
-        return None
-    stored = await session.get(Watermark, WATERMARK)
-    return stored.at if stored is not None else first_live
+    return live is not None
 
 
 async def release_for_cancelled_events(
@@ -46,21 +43,22 @@ async def release_for_cancelled_events(
 ) -> int:
     """Cancels the live reservations of events cancelled since the last round; how many."""
     async with db.session() as session:
-        since = await _since(session)
-        if since is None:
+        if not await _has_live_event_reservations(session):
             return 0
+        stored = await session.get(Watermark, WATERMARK)
         try:
-            cancelled, latest = await cancelled_since(events, since)
+            cancelled, cursor = await cancelled_after(events, stored.cursor if stored else None)
         except (EventsUnavailable, httpx.HTTPError):
             log.warning("events service unavailable; cancelled events checked next round")
             return 0
         released = await _release(session, cancelled, now=now) if cancelled else 0
-        if latest is not None:
-            await session.execute(
-                insert(Watermark)
-                .values(name=WATERMARK, at=latest)
-                .on_conflict_do_update(index_elements=[Watermark.name], set_={"at": latest})
+        await session.execute(
+            insert(Watermark)
+            .values(name=WATERMARK, at=now, cursor=cursor)
+            .on_conflict_do_update(
+                index_elements=[Watermark.name], set_={"at": now, "cursor": cursor}
             )
+        )
         await session.commit()
     return released
 
