@@ -124,14 +124,18 @@ async def move(
 async def release(
     session: AsyncSession, application: Application, *, offer: Offer | None = None
 ) -> None:
-    """Gives back the offer's place and the educator's days the application held."""
+    """Gives back the offer's place and the educator's days the application held.
+
+    The statements run before any attribute changes: they flush the session, and the row
+    must never be flushed half-changed (its CHECK ties `holds_place` to `status`).
+    """
+    await session.execute(delete(EducatorDay).where(EducatorDay.application_id == application.id))
     if application.holds_place:
         if offer is not None:
             offer.places_taken -= 1
         else:
             await offers.give_back_place(session, application.offer_id)
         application.holds_place = False
-    await session.execute(delete(EducatorDay).where(EducatorDay.application_id == application.id))
     application.home_confirmed_at = None
     application.host_confirmed_at = None
     application.agreement = None
