@@ -91,9 +91,6 @@ def serve(name: str, *, dry_run: bool) -> int:
 
 
 def migrate(names: list[str]) -> int:
-    from alembic import command
-
-    from shared.migrations import alembic_config
     from shared.stack import load_stack
 
     specs = {spec.name: spec for spec in load_stack(repo_root())}
@@ -101,10 +98,19 @@ def migrate(names: list[str]) -> int:
     unknown = [name for name in chosen if name not in specs]
     if unknown:
         raise SystemExit(f"unknown service(s) {unknown}; choose from: {', '.join(specs)}")
+    missing = [
+        f"{specs[name].env_prefix}DATABASE_URL"
+        for name in chosen
+        if not os.environ.get(f"{specs[name].env_prefix}DATABASE_URL")
+    ]
+    if missing:
+        raise SystemExit(f"set {', '.join(missing)} to migrate")
+    from alembic import command
+
+    from shared.migrations import alembic_config
+
     for name in chosen:
         spec = specs[name]
-        if not os.environ.get(f"{spec.env_prefix}DATABASE_URL"):
-            raise SystemExit(f"set {spec.env_prefix}DATABASE_URL to migrate {name}")
         print(f"migrating {name}…", file=sys.stderr, flush=True)
         command.upgrade(alembic_config(spec.path), "head")
         print(f"{name}: at head", file=sys.stderr, flush=True)

@@ -59,7 +59,7 @@ class OwnPostgres:
 
     def stop(self) -> None:
         """A fast shutdown, as a failover or an operator's restart does: sessions are cut."""
-        from pgserver import pg_ctl
+        from pgserver import pg_ctl  # type: ignore[attr-defined]
 
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=self.server.system_user)
 
@@ -129,7 +129,7 @@ def _free_loopback_port() -> int:
         return port
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 async def running_directory(
     directory_spec: ServiceSpec, directory_database: str, issuer: DevIssuer
 ) -> AsyncIterator[ServiceProcess]:
@@ -268,6 +268,7 @@ async def test_a_postgres_restart_under_write_load_loses_no_acknowledged_write(
     assert acknowledged <= stored, f"{len(acknowledged - stored)} acknowledged writes were lost"
 
 
+# Last in this module: it stops the process the module shares.
 async def test_sigterm_lets_the_request_in_flight_finish(
     running_directory: ServiceProcess, own_postgres: OwnPostgres, issuer: DevIssuer
 ) -> None:
@@ -300,7 +301,9 @@ async def test_sigterm_lets_the_request_in_flight_finish(
         await blocker.close()
     assert response.status_code == 201, response.text
     assert stored == 1
-    assert exit_code == 0, running_directory.last_lines()
+    # uvicorn ends a graceful stop by re-raising the signal it handled.
+    assert exit_code in (0, -signal.SIGTERM), running_directory.last_lines()
+    assert "Finished server process" in running_directory.last_lines()
 
 
 async def _wait_for_lock_waiter(conn: asyncpg.Connection) -> None:

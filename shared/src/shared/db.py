@@ -6,6 +6,7 @@ write that later failed to commit.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Protocol
@@ -58,8 +59,18 @@ def create_engine(settings: BaseServiceSettings, **overrides: Any) -> AsyncEngin
             "server_settings": {"application_name": "pdnet", "timezone": "UTC"},
         },
     }
+    if settings.db_statement_cache_size == 0:
+        # Behind PgBouncer in transaction pooling each statement may reach another server
+        # connection: no cached statements, and names that never collide between clients.
+        connect_args = options["connect_args"]
+        connect_args["prepared_statement_cache_size"] = 0
+        connect_args["prepared_statement_name_func"] = _unique_statement_name
     options.update(overrides)
     return create_async_engine(settings.database_url.get_secret_value(), **options)
+
+
+def _unique_statement_name() -> str:
+    return f"__pdnet_{uuid.uuid4().hex}__"
 
 
 class Database(Protocol):
