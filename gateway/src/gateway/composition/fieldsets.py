@@ -27,6 +27,8 @@ class Target:
     field: Field
     node: FieldNode
     depth: int
+    # Some field above this one in the selection is @external: the subtree is not resolved here.
+    external_in_parents: bool = False
 
 
 def parse_field_set(text: str) -> SelectionSetNode:
@@ -42,11 +44,15 @@ def parse_field_set(text: str) -> SelectionSetNode:
 def targets(subgraph: Subgraph, type_name: str, text: str) -> list[Target]:
     """Every field the field set selects, outermost first; FieldSetError if one is unknown."""
     parent = subgraph.types[type_name]
-    return list(_walk(subgraph, parent, parse_field_set(text), 0))
+    return list(_walk(subgraph, parent, parse_field_set(text), 0, False))
 
 
 def _walk(
-    subgraph: Subgraph, parent: TypeDef, selection_set: SelectionSetNode, depth: int
+    subgraph: Subgraph,
+    parent: TypeDef,
+    selection_set: SelectionSetNode,
+    depth: int,
+    external_in_parents: bool,
 ) -> Iterator[Target]:
     for selection in selection_set.selections:
         if isinstance(selection, InlineFragmentNode):
@@ -57,7 +63,9 @@ def _walk(
                 if found is None:
                     raise FieldSetError(f'Unknown type "{name}".')
                 condition = found
-            yield from _walk(subgraph, condition, selection.selection_set, depth)
+            yield from _walk(
+                subgraph, condition, selection.selection_set, depth, external_in_parents
+            )
             continue
         if not isinstance(selection, FieldNode):
             raise FieldSetError("Fragment spreads are not allowed in a field set.")
@@ -67,7 +75,7 @@ def _walk(
         found_field = parent.fields.get(name)
         if found_field is None:
             raise FieldSetError(f'Cannot query field "{name}" on type "{parent.name}".')
-        yield Target(parent, found_field, selection, depth)
+        yield Target(parent, found_field, selection, depth, external_in_parents)
         if selection.selection_set is not None:
             child = subgraph.types.get(named_type(found_field.type))
             if child is None or child.kind not in ("object", "interface", "union"):
@@ -75,4 +83,11 @@ def _walk(
                     f'Field "{name}" must not have a selection since type '
                     f'"{found_field.type}" has no subfields.'
                 )
-            yield from _walk(subgraph, child, selection.selection_set, depth + 1)
+            below_external = external_in_parents or found_field.external
+            if not below_external and parent.kind == "interface":
+                below_external = any(
+                    found_field.name in t.fields and t.fields[found_field.name].external
+                    for t in subgraph.types.values()
+                    if parent.name in t.interfaces
+                )
+            yield from _walk(subgraph, child, selection.selection_set, depth + 1, below_external)

@@ -611,6 +611,7 @@ def _join_types(sources: Sequence[_Source]) -> list[JoinType]:
                     key=key.fields,
                     extension=extension,
                     resolvable=key.resolvable,
+                    resolvable_given=key.resolvable_given,
                     interface_object=typedef.interface_object,
                 )
             )

@@ -66,6 +66,8 @@ class EnumValue(Applied):
 class Key:
     fields: str
     resolvable: bool = True
+    # `resolvable: true` written out is kept in the supergraph, as Apollo keeps it.
+    resolvable_given: bool = False
 
 
 @dataclass(slots=True)

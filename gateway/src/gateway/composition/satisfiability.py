@@ -1,17 +1,20 @@
 """The common half of Apollo's satisfiability check: every field of the API schema must be
-reachable from the root, either in the subgraph a query is already in or by moving to another
-subgraph through a resolvable @key whose fields the current subgraph can supply.
+reachable from the root, in a subgraph the query can be in at that point or by moving to another
+subgraph through a resolvable @key whose fields can be collected on the way.
 
-Simplifications, documented in the package: @requires and @provides are not followed, and a move
-is allowed when the key's fields are all resolvable in the subgraph being left."""
+A path is followed with every subgraph it may be in (a shareable field can be fetched from any of
+its subgraphs). Simplifications, documented in the package: @requires and @provides are not
+followed, and a key's top-level fields must be resolvable in the subgraph being left."""
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
 
+from graphql.language import FieldNode, InlineFragmentNode, SelectionSetNode
+
 from gateway.composition.errors import CompositionIssue
-from gateway.composition.fieldsets import FieldSetError, targets
+from gateway.composition.fieldsets import FieldSetError, parse_field_set
 from gateway.composition.model import Subgraph, TypeDef, named_type
 from gateway.composition.supergraph_model import MergedSchema
 
@@ -34,6 +37,7 @@ class _Checker:
         self.merged = merged
         self.issues: list[CompositionIssue] = []
         self.reported: set[str] = set()
+        self.reachable_cache: dict[tuple[str, str], frozenset[str]] = {}
 
     def view(self, subgraph: Subgraph, type_name: str) -> TypeDef | None:
         """The type in the subgraph, or the @interfaceObject standing for one of its interfaces."""
@@ -53,39 +57,76 @@ class _Checker:
             return False
         return not typedef.fields[field_name].external
 
-    def can_supply(self, subgraph: Subgraph, type_name: str, fields: str) -> bool:
-        try:
-            selected = targets(subgraph, type_name, fields)
-        except FieldSetError:
-            return False
-        return all(not t.field.external for t in selected)
-
-    def reachable(self, type_name: str, start: str) -> set[str]:
+    def reachable(self, type_name: str, start: str) -> frozenset[str]:
         """Subgraphs an object of the type can be moved to from `start`, `start` included."""
+        cache_key = (type_name, start)
+        if cache_key in self.reachable_cache:
+            return self.reachable_cache[cache_key]
+        # While this is computed, a nested question about the same move gets the cautious answer.
+        self.reachable_cache[cache_key] = frozenset({start})
         seen = {start}
-        queue = deque([start])
-        while queue:
-            here = self.subgraphs[queue.popleft()]
-            here_type = self.view(here, type_name)
-            if here_type is None:
-                continue
+        # Key fields may come from any subgraph already reached, so grow to a fixed point.
+        grown = True
+        while grown:
+            grown = False
             for other in self.subgraphs.values():
                 if other.name in seen:
                     continue
                 typedef = self.view(other, type_name)
-                if typedef is None:
-                    continue
-                if any(
-                    key.resolvable and self.can_supply(here, here_type.name, key.fields)
+                if typedef is not None and any(
+                    key.resolvable and self.can_supply(seen, type_name, key.fields)
                     for key in typedef.keys
                 ):
                     seen.add(other.name)
-                    queue.append(other.name)
-        return seen
+                    grown = True
+        result = frozenset(seen)
+        self.reachable_cache[cache_key] = result
+        return result
+
+    def can_supply(self, options: set[str], type_name: str, fields: str) -> bool:
+        """Whether a key's fields can be collected from the subgraphs the object is known in."""
+        try:
+            selection_set = parse_field_set(fields)
+        except FieldSetError:
+            return False
+        return self._collectable(options, type_name, selection_set, top_level=True)
+
+    def _collectable(
+        self, options: set[str], type_name: str, selection_set: SelectionSetNode, *, top_level: bool
+    ) -> bool:
+        if not top_level:
+            options = {o for s in options for o in self.reachable(type_name, s)}
+        for selection in selection_set.selections:
+            if isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                inner = type_name if condition is None else condition.name.value
+                if not self._collectable(options, inner, selection.selection_set, top_level=False):
+                    return False
+                continue
+            if not isinstance(selection, FieldNode) or selection.name.value == "__typename":
+                continue
+            name = selection.name.value
+            resolving = {s for s in options if self.resolves(self.subgraphs[s], type_name, name)}
+            if not resolving:
+                return False
+            if selection.selection_set is not None:
+                child = self._field_type(type_name, name, resolving)
+                if child is None or not self._collectable(
+                    resolving, child, selection.selection_set, top_level=False
+                ):
+                    return False
+        return True
+
+    def _field_type(self, type_name: str, field_name: str, subgraphs: set[str]) -> str | None:
+        for name in sorted(subgraphs):
+            typedef = self.view(self.subgraphs[name], type_name)
+            if typedef is not None and field_name in typedef.fields:
+                return named_type(typedef.fields[field_name].type)
+        return None
 
     def run(self) -> list[CompositionIssue]:
-        queue: deque[tuple[str, str, tuple[_Step, ...]]] = deque()
-        seen: set[tuple[str, str]] = set()
+        queue: deque[tuple[str, frozenset[str], tuple[_Step, ...]]] = deque()
+        seen: set[tuple[str, frozenset[str]]] = set()
         for root in _ROOTS:
             merged_root = self.merged.types.get(root)
             if merged_root is None:
@@ -93,94 +134,103 @@ class _Checker:
             for field in merged_root.fields.values():
                 if field.inaccessible:
                     continue
-                for subgraph in self.subgraphs.values():
-                    if self.resolves(subgraph, root, field.name):
-                        queue.append((named_type(field.type), subgraph.name, (_Step(field.name),)))
+                options = frozenset(
+                    s.name for s in self.subgraphs.values() if self.resolves(s, root, field.name)
+                )
+                if options:
+                    queue.append((named_type(field.type), options, (_Step(field.name),)))
         while queue:
-            type_name, subgraph_name, path = queue.popleft()
-            if (type_name, subgraph_name) in seen:
+            type_name, options, path = queue.popleft()
+            if (type_name, options) in seen:
                 continue
-            seen.add((type_name, subgraph_name))
+            seen.add((type_name, options))
             merged_type = self.merged.types.get(type_name)
             if merged_type is None or merged_type.inaccessible:
                 continue
-            subgraph = self.subgraphs[subgraph_name]
             if merged_type.kind in ("interface", "union"):
-                for runtime in self._runtime_types(subgraph, type_name):
-                    queue.append(
-                        (runtime, subgraph_name, (*path[:-1], _Step(path[-1].field, runtime)))
-                    )
+                for runtime, runtime_options in self._runtime_types(options, type_name).items():
+                    step = _Step(path[-1].field, runtime)
+                    queue.append((runtime, runtime_options, (*path[:-1], step)))
                 continue
             if merged_type.kind != "object":
                 continue
-            moves = self.reachable(type_name, subgraph_name)
+            moves = {m for s in sorted(options) for m in self.reachable(type_name, s)}
             for field in merged_type.fields.values():
                 if field.inaccessible:
                     continue
-                resolving = [
+                resolving = frozenset(
                     s for s in moves if self.resolves(self.subgraphs[s], type_name, field.name)
-                ]
+                )
                 if not resolving:
-                    self._report(subgraph, type_name, field.name, path)
+                    self._report(sorted(options)[0], type_name, field.name, path)
                     continue
-                for name in resolving:
-                    queue.append((named_type(field.type), name, (*path, _Step(field.name))))
+                queue.append((named_type(field.type), resolving, (*path, _Step(field.name))))
         return self.issues
 
-    def _runtime_types(self, subgraph: Subgraph, type_name: str) -> list[str]:
-        typedef = subgraph.types.get(type_name)
-        if typedef is None:
-            return []
-        if typedef.kind == "union":
-            return list(typedef.members)
-        if typedef.kind == "object":  # an @interfaceObject stands for the interface
-            return []
-        return [
-            t.name
-            for t in subgraph.types.values()
-            if type_name in t.interfaces and t.kind == "object"
-        ]
+    def _runtime_types(self, options: frozenset[str], type_name: str) -> dict[str, frozenset[str]]:
+        """Each object type the abstract type may be at runtime, with the subgraphs that say so."""
+        found: dict[str, set[str]] = {}
+        for name in sorted(options):
+            subgraph = self.subgraphs[name]
+            typedef = subgraph.types.get(type_name)
+            if typedef is None or typedef.kind == "object":  # an @interfaceObject
+                continue
+            if typedef.kind == "union":
+                runtime = list(typedef.members)
+            else:
+                runtime = [
+                    t.name
+                    for t in subgraph.types.values()
+                    if type_name in t.interfaces and t.kind == "object"
+                ]
+            for member in runtime:
+                found.setdefault(member, set()).add(name)
+        return {member: frozenset(names) for member, names in found.items()}
 
     def _report(
-        self, subgraph: Subgraph, type_name: str, field_name: str, path: tuple[_Step, ...]
+        self, origin: str, type_name: str, field_name: str, path: tuple[_Step, ...]
     ) -> None:
         coordinate = f"{type_name}.{field_name}"
         if coordinate in self.reported:
             return
         self.reported.add(coordinate)
         reasons = [f'  - cannot find field "{coordinate}".']
-        involved = [subgraph.name]
+        involved = [origin]
         for other in self.subgraphs.values():
-            if other.name == subgraph.name or not self.resolves(other, type_name, field_name):
+            if other.name == origin or not self.resolves(other, type_name, field_name):
                 continue
             involved.append(other.name)
             typedef = self.view(other, type_name)
             assert typedef is not None
-            reasons.append(
-                f'  - cannot move to subgraph "{other.name}", which has field "{coordinate}", '
-                + _why_no_move(typedef, other.name)
-            )
+            reasons.extend(_why_no_move(typedef, other.name, origin, coordinate))
         query = _print_path(path, field_name)
         self.issues.append(
             CompositionIssue(
                 "SATISFIABILITY_ERROR",
                 f"The following supergraph API query:\n{query}\ncannot be satisfied by the "
-                f'subgraphs because:\n- from subgraph "{subgraph.name}":\n' + "\n".join(reasons),
+                f'subgraphs because:\n- from subgraph "{origin}":\n' + "\n".join(reasons),
                 tuple(involved),
             )
         )
 
 
-def _why_no_move(typedef: TypeDef, subgraph: str) -> str:
+def _why_no_move(typedef: TypeDef, subgraph: str, origin: str, coordinate: str) -> list[str]:
+    move = f'  - cannot move to subgraph "{subgraph}"'
+    has_field = f'{move}, which has field "{coordinate}", because'
     if not typedef.keys:
-        return f'because type "{typedef.name}" has no @key defined in subgraph "{subgraph}".'
-    if not any(key.resolvable for key in typedef.keys):
-        return (
-            f'because none of the @key defined on type "{typedef.name}" in subgraph "{subgraph}" '
-            'are resolvable (they are all declared with their "resolvable" argument set to false).'
-        )
-    keys = ", ".join(f'@key(fields: "{key.fields}")' for key in typedef.keys if key.resolvable)
-    return f"because no key of it ({keys}) can be supplied by the subgraph the query is in."
+        return [f'{has_field} type "{typedef.name}" has no @key defined in subgraph "{subgraph}".']
+    resolvable = [key for key in typedef.keys if key.resolvable]
+    if not resolvable:
+        return [
+            f'{has_field} none of the @key defined on type "{typedef.name}" in subgraph '
+            f'"{subgraph}" are resolvable (they are all declared with their "resolvable" '
+            "argument set to false)."
+        ]
+    return [
+        f'{move} using @key(fields: "{key.fields}") of "{typedef.name}", the key field(s) '
+        f'cannot be resolved from subgraph "{origin}".'
+        for key in resolvable
+    ]
 
 
 def _print_path(path: tuple[_Step, ...], leaf: str) -> str:

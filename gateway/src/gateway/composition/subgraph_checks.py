@@ -95,10 +95,20 @@ def _selection_problems(
         yield f"{code_prefix}_INVALID_FIELDS", _explained(str(exc))
         return
     for target in selected:
+        coordinate = f"{target.parent.name}.{target.field.name}"
+        if directive == "provides" and target.field.args:
+            yield (
+                "PROVIDES_FIELDS_HAS_ARGS",
+                f"field {coordinate} cannot be included because it has arguments (fields with "
+                "argument are not allowed in @provides)",
+            )
         if _missing_subselection(subgraph, target):
             yield f"{code_prefix}_INVALID_FIELDS", _no_subselection(target)
-        elif target.depth == 0 and not target.field.external:
-            coordinate = f"{target.parent.name}.{target.field.name}"
+        elif (
+            target.node.selection_set is None
+            and not target.field.external
+            and not target.external_in_parents
+        ):
             yield (
                 f"{code_prefix}_FIELDS_MISSING_EXTERNAL",
                 f'field "{coordinate}" should not be part of a @{directive} since it is already '

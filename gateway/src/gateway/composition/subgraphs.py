@@ -52,6 +52,7 @@ from gateway.composition.model import (
     TypeKind,
     named_type,
 )
+from gateway.composition.subgraph_checks import used_fields
 
 # Federation's own machinery in a subgraph SDL, none of which reaches the supergraph.
 _FEDERATION_TYPES = frozenset({"_Any", "_Entity", "_Service", "_FieldSet", "FieldSet"})
@@ -166,10 +167,8 @@ class _Reader:
             query.fields.pop(name, None)
         self._check_references()
         self._unmark_extension_key_externals()
-        if self.names.fed1:
-            self._share_fed1_value_types()
         version = self.names.federation_version or (2, 0)
-        return Subgraph(
+        subgraph = Subgraph(
             name=self.definition.name,
             url=self.definition.url,
             types=self.types,
@@ -178,6 +177,9 @@ class _Reader:
             uses_tag=self.uses_tag,
             uses_inaccessible=self.uses_inaccessible,
         )
+        if self.names.fed1:
+            _upgrade_fed1(subgraph)
+        return subgraph
 
     def _directives(self, node: object) -> list[tuple[str, ConstDirectiveNode]]:
         found = []
@@ -230,7 +232,8 @@ class _Reader:
                 fields = _string_argument(directive, "fields")
                 if fields is None:
                     raise _Invalid(f'@key on "{name}" needs `fields`')
-                key = Key(fields, _bool_argument(directive, "resolvable", True))
+                given = any(a.name.value == "resolvable" for a in directive.arguments or ())
+                key = Key(fields, _bool_argument(directive, "resolvable", True), given)
                 typedef.keys.append(key)
                 if is_extension:
                     self.extension_keys.append((typedef, key))
@@ -351,15 +354,18 @@ class _Reader:
             for target in selected:
                 target.field.external = False
 
-    def _share_fed1_value_types(self) -> None:
-        # Fed-1 had no @shareable: every value type, and every root field, was shared freely.
-        for typedef in self.types.values():
-            if typedef.kind == "object" and not typedef.keys:
-                for field in typedef.fields.values():
-                    field.shareable = True
-            if self.names.fed1:
-                typedef.extends = False
-                typedef.has_definition = True
+
+def _upgrade_fed1(subgraph: Subgraph) -> None:
+    """Reads a Fed-1 subgraph the way Apollo upgrades it: any field may be resolved by several
+    subgraphs, `extend type` is how an entity got fields, and unused @external fields go."""
+    used = used_fields(subgraph)
+    for typedef in subgraph.types.values():
+        typedef.has_definition = True
+        for name, field in list(typedef.fields.items()):
+            if field.external and (typedef.name, name) not in used:
+                del typedef.fields[name]
+            elif typedef.kind == "object":
+                field.shareable = True
 
 
 def read_subgraphs(

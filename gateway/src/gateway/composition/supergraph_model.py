@@ -16,6 +16,7 @@ class JoinType:
     key: str | None = None
     extension: bool = False
     resolvable: bool = True
+    resolvable_given: bool = False
     interface_object: bool = False
 
 
