@@ -72,6 +72,7 @@ async def test_a_key_is_held_to_its_scopes_and_has_no_roles(open_service: OpenSe
                 json={"url": "https://hooks.example.org/x", "event_types": ["event.cancelled"]},
             )
             no_reading = await hooker.get("/v1/changes")
+            own_hooks = await hooker.get("/v1/webhooks")
         async with directory.client(read_only) as reader:
             no_writes = await reader.post(
                 "/v1/networks", json={"name": {"en": "x"}, "kind": "national", "country": "FI"}
@@ -80,6 +81,7 @@ async def test_a_key_is_held_to_its_scopes_and_has_no_roles(open_service: OpenSe
     assert "webhooks" in no_webhooks.json()["detail"]
     assert no_reading.status_code == 403
     assert "read" in no_reading.json()["detail"]
+    assert own_hooks.status_code == 200  # a webhooks key reads its own subscriptions
     assert no_writes.status_code == 403
 
 

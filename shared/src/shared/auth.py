@@ -177,9 +177,16 @@ async def _principal_from_api_key(request: Request, key: str) -> Principal:
     principal = await resolver.resolve(key)
     if principal is None:
         raise _challenge(Unauthorized("The API key is unknown or has been revoked."))
-    if request.method in _READS and "read" not in principal.scopes:
+    if request.method in _READS and not _may_read(principal, request.url.path):
         raise Forbidden("This API key has no 'read' scope.")
     return principal
+
+
+def _may_read(principal: Principal, path: str) -> bool:
+    """`read` reads anything; a `webhooks` key still reads its own subscriptions and logs."""
+    if "read" in principal.scopes:
+        return True
+    return "webhooks" in principal.scopes and path.startswith("/v1/webhooks")
 
 
 async def optional_principal(request: Request) -> Principal | None:
