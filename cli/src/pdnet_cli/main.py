@@ -76,6 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--scale", type=positive_int, metavar="N", help="generate N synthetic rows (benchmarks)"
     )
     _add_token(commands)
+    supergraph = commands.add_parser(
+        "supergraph",
+        help="print the supergraph SDL (Apollo format) of the running subgraphs",
+        description="Compose the subgraphs the gateway's settings name, as the gateway does, "
+        "and print the supergraph SDL; or print what a running gateway serves.",
+    )
+    supergraph.add_argument(
+        "--gateway", metavar="URL", help="print what the gateway at URL serves instead"
+    )
     # Listed for --help only: `main` hands everything after `test` to pytest untouched.
     commands.add_parser("test", help="run the test suite; arguments go to pytest", add_help=False)
     return parser
@@ -116,6 +125,10 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return asyncio.run(seed_services(workspace, args.service, args.scale))
     if args.command == "token":
         return _token(workspace, args, parser)
+    if args.command == "supergraph":
+        from pdnet_cli.supergraph_export import print_supergraph
+
+        return print_supergraph(workspace, args.gateway)
     raise AssertionError(f"unhandled command {args.command}")
 
 

@@ -10,13 +10,14 @@ import asyncio
 import contextlib
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 
 from pdnet_cli.database_setup import migrate_service, seed_service
 from pdnet_cli.databases import ServiceDatabases, service_databases
 from pdnet_cli.errors import CommandError
+from pdnet_cli.gateway_process import GATEWAY_NAME, GATEWAY_PORT, gateway_plan, gateway_urls
 from pdnet_cli.ports import taken_ports
 from pdnet_cli.progress import report, warn
 from pdnet_cli.service_processes import ProcessPlan, ServiceProcess, stop_all
@@ -62,9 +63,11 @@ class StopSignals:
                 loop.remove_signal_handler(signum)
 
 
-def refuse_taken_ports(specs: list[ServiceSpec], host: str) -> None:
-    """Fail before starting anything, naming each taken port and its service."""
-    by_port: dict[int, str] = {}
+def refuse_taken_ports(
+    specs: list[ServiceSpec], host: str, also: Mapping[int, str] | None = None
+) -> None:
+    """Fail before starting anything, naming each taken port and its service (or `also`)."""
+    by_port: dict[int, str] = dict(also or {})
     for spec in specs:
         if spec.port in by_port:
             raise CommandError(
@@ -151,8 +154,9 @@ async def _start_stack(
     running.push_async_callback(_stop_children, children, signals)
     plans = [process_plan(spec, databases.url(spec), issuer) for spec in specs]
     await _start_group(plans, children, workspace, options)
-    # The gateway, once services.toml describes it, is a second group: it composes the
-    # services' schemas at start-up, so it starts after they are ready.
+    # A second group: the gateway composes the services' schemas at start-up, so it starts
+    # once they are ready, and is ready itself when its supergraph is loaded.
+    await _start_group([gateway_plan(options.host, issuer)], children, workspace, options)
     return children
 
 
@@ -201,8 +205,13 @@ async def _supervise(children: list[ServiceProcess], stop: asyncio.Event) -> int
 def _print_urls(children: list[ServiceProcess]) -> None:
     width = max(len(child.plan.name) for child in children)
     print("pdnet is up:")
-    for child in children:
+    # The gateway first: it is the one address clients need.
+    for child in sorted(children, key=lambda child: child.plan.name != GATEWAY_NAME):
         base = child.base_url
+        if child.plan.name == GATEWAY_NAME:
+            for line in gateway_urls(base):
+                print(f"  {child.plan.name:<{width}}  {line}")
+            continue
         print(f"  {child.plan.name:<{width}}  {base}/docs  {base}/graphql")
     print("a bearer token for calls that need one:  ./pdnet token --role platform_admin")
     print("Ctrl-C stops everything.", flush=True)
@@ -212,7 +221,7 @@ def run_up(workspace: Workspace, options: UpOptions) -> int:
     specs = workspace.services()
     if not specs:
         raise CommandError(f"{STACK_FILE} lists no services")
-    refuse_taken_ports(specs, options.host)
+    refuse_taken_ports(specs, options.host, also={GATEWAY_PORT: GATEWAY_NAME})
     return asyncio.run(_run_stack(workspace, specs, options))
 
 
