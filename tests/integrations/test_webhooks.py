@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import sys
 import time
+from asyncio.subprocess import Process
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,7 +19,8 @@ import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from shared.clock import utcnow
-from shared.testing import OpenService, ServiceHarness
+from shared.dev_issuer import DevIssuer
+from shared.testing import OpenService, ServiceDatabases, ServiceHarness
 from shared.webhooks import worker
 from shared.webhooks.schedule import JITTER, MAX_ATTEMPTS, RETRY_DELAYS, next_attempt_at
 from shared.webhooks.targets import TargetRefused, check_target
@@ -94,22 +98,71 @@ async def test_a_worker_killed_mid_delivery_loses_nothing_and_a_receiver_verifie
         finally:
             await stop(second)
 
-    verifier = Webhook(hook["secret"])
+    assert_every_event_arrived_signed(receiver, hook["secret"], before + after)
+
+
+def assert_every_event_arrived_signed(receiver: Receiver, secret: str, subjects: list[str]) -> None:
+    verifier = Webhook(secret)
     for message in receiver.received:
         verifier.verify(message.body, message.headers)  # raises if the signature is wrong
-    assert {subject_of(m.body) for m in receiver.received} == set(before + after)
+    assert {subject_of(m.body) for m in receiver.received} == set(subjects)
     by_id: dict[str, set[bytes]] = {}
     for message in receiver.received:
         by_id.setdefault(message.headers["webhook-id"], set()).add(message.body)
     # Retries of one message keep its webhook-id and body, so receivers can drop duplicates.
-    assert len(by_id) == len(before) + len(after)
-    assert len(receiver.received) > len(by_id)
+    assert len(by_id) == len(subjects)
+    assert len(receiver.received) > len(by_id), "the interrupted deliveries were sent again"
     assert all(len(bodies) == 1 for bodies in by_id.values())
 
     tampered = receiver.received[0]
     forged = tampered.body.replace(b"centre.created", b"centre.updated")
     with pytest.raises(WebhookVerificationError):
         verifier.verify(forged, tampered.headers)
+
+
+async def worker_process(databases: ServiceDatabases, issuer: DevIssuer) -> Process:
+    env = os.environ | {
+        "DIRECTORY_DATABASE_URL": databases.url("directory"),
+        "DIRECTORY_JWKS_FILE": str(issuer.jwks_path),
+        "DIRECTORY_ENVIRONMENT": "test",
+        "DIRECTORY_LOG_LEVEL": "WARNING",
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        *("-m", "shared.webhooks.worker", "--service", "directory"),
+        *("--lease-s", "1", "--interval-s", "0.05"),
+        env=env,
+    )
+
+
+async def kill(process: Process) -> None:
+    process.kill()  # SIGKILL: no clean-up, no goodbye
+    await process.wait()
+
+
+async def test_a_worker_process_killed_mid_delivery_loses_nothing(
+    open_service: OpenService, test_databases: ServiceDatabases, dev_issuer: DevIssuer
+) -> None:
+    async with running_receiver() as receiver, open_service("directory", isolated=False) as svc:
+        hook = await subscribe(svc, receiver.url, ["centre.created"])
+        before = [(await a_centre(svc))["id"] for _ in range(4)]
+        receiver.hold = asyncio.Event()
+        first = await worker_process(test_databases, dev_issuer)
+        try:
+            await eventually(lambda: _holding(receiver))
+        finally:
+            await kill(first)
+        after = [(await a_centre(svc))["id"] for _ in range(2)]
+        receiver.hold.set()
+        receiver.hold = None
+        second = await worker_process(test_databases, dev_issuer)
+        try:
+            await eventually(
+                lambda: _all_succeeded(svc, hook["id"], expected=len(before) + len(after))
+            )
+        finally:
+            await kill(second)
+    assert_every_event_arrived_signed(receiver, hook["secret"], before + after)
 
 
 async def _holding(receiver: Receiver) -> bool:

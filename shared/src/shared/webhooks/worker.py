@@ -365,3 +365,50 @@ async def run_forever(
                 log.exception("webhook round failed; retrying next round")
             if not busy:
                 await asyncio.sleep(pause)
+
+
+def _settings_for(service: str) -> BaseServiceSettings:
+    """The service's settings from its `<SERVICE>_` environment variables."""
+    from pydantic_settings import SettingsConfigDict
+
+    class WorkerSettings(BaseServiceSettings):
+        model_config = SettingsConfigDict(
+            env_prefix=f"{service.upper()}_", extra="ignore", frozen=True
+        )
+
+    return WorkerSettings()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m shared.webhooks.worker --service events`: a worker process on its own, e.g.
+    a separate deployment that scales apart from the API (run as many as you like)."""
+    import argparse
+
+    from shared.db import EngineDatabase, create_engine
+    from shared.logging import configure_logging
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--service", required=True, help="whose outbox: directory, events, …")
+    parser.add_argument("--lease-s", type=float, default=LEASE.total_seconds())
+    parser.add_argument("--interval-s", type=float, default=None)
+    args = parser.parse_args(argv)
+    settings = _settings_for(args.service)
+    configure_logging(fmt=settings.log_format, level=settings.log_level)
+
+    async def run() -> None:
+        engine = create_engine(settings, pool_size=2, max_overflow=2)
+        try:
+            await run_forever(
+                EngineDatabase(engine),
+                settings,
+                lease=timedelta(seconds=args.lease_s),
+                interval_s=args.interval_s,
+            )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()
