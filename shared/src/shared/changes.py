@@ -107,7 +107,7 @@ def changes_router(event_types: Iterable[str]) -> APIRouter:
         position = 0
         if after is not None:
             (value,) = decode_cursor(after, CURSOR_KIND, 1)
-            if not isinstance(value, int) or value < 0:
+            if not isinstance(value, int) or not 0 <= value < 2**63:
                 raise InvalidInput(
                     "after: the cursor is not one this API issued",
                     errors=[{"field": "query.after", "message": "not a change-feed cursor"}],
