@@ -5,28 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from shared.metrics import UNMATCHED_ROUTE
 from shared.stack import find_repo_root, load_stack
 from shared.testing import OpenService
+from tests.shared.prometheus_text import parse_metrics, sample
 
 SERVICES = [spec.name for spec in load_stack(find_repo_root(Path(__file__)))]
-
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
-def parse_metrics(body: str) -> Samples:
-    """Every sample by name and labels; raises if the body is not Prometheus text."""
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(body)
-        for sample in family.samples
-    }
-
-
-def sample(samples: Samples, name: str, **labels: str) -> float:
-    return samples.get((name, frozenset(labels.items())), 0.0)
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -39,6 +24,7 @@ async def test_metrics_count_each_request_by_route_template_and_status(
             assert (await client.get("/healthz")).status_code == 200
         await client.get("/no/such/thing/here")
         await client.get("/openapi.json")
+        await client.post("/graphql", json={"query": "{ __typename }"})
         response = await client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
@@ -51,6 +37,8 @@ async def test_metrics_count_each_request_by_route_template_and_status(
     assert moved("pdnet_http_requests_total", **health, status="200") == 3
     assert moved("pdnet_http_request_duration_seconds_count", **health) == 3
     assert moved("pdnet_http_requests_total", **health, status="500") == 0
+    graphql = {"service": service, "method": "POST", "route": "/graphql", "status": "200"}
+    assert moved("pdnet_http_requests_total", **graphql) == 1
     unmatched = {"service": service, "method": "other", "route": UNMATCHED_ROUTE}
     assert moved("pdnet_http_requests_total", **unmatched, status="404") == 1
     # Scrapes are not counted, or every dashboard would be dominated by its own collector.

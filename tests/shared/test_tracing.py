@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from typing import Any
+
 import httpx
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import ReadableSpan
@@ -94,7 +97,7 @@ async def test_log_lines_written_inside_a_traced_request_carry_its_trace_id(
     open_service: OpenService,
 ) -> None:
     exporter = InMemorySpanExporter()
-    seen: list[dict[str, object]] = []
+    seen: list[MutableMapping[str, Any]] = []
     async with open_service("directory") as svc:
         install_tracing(svc.app, service="directory", exporter=exporter)
 

@@ -185,7 +185,7 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_with_status)
         finally:
             in_flight.dec()
-            route = _route_template(scope)
+            route = route_template(scope)
             method = scope["method"] if route != UNMATCHED_ROUTE else "other"
             metrics.requests.labels(metrics.service, method, route, str(status)).inc()
             metrics.request_seconds.labels(metrics.service, method, route).observe(
@@ -193,9 +193,17 @@ class MetricsMiddleware:
             )
 
 
-def _route_template(scope: Scope) -> str:
-    route = scope.get("route")
-    path = getattr(route, "path", None)
+def route_template(scope: Scope) -> str:
+    """The template of the route that answered (`/v1/kits/{kit_id}`), never the raw path.
+
+    FastAPI keeps included routers nested, so a route's own `path` lacks the prefix it was
+    included under; the effective route it records carries the whole template.
+    """
+    effective = (scope.get("fastapi") or {}).get("effective_route_context")
+    path = getattr(effective, "path_format", None)
+    if isinstance(path, str) and path:
+        return path
+    path = getattr(scope.get("route"), "path", None)
     return path if isinstance(path, str) and path else UNMATCHED_ROUTE
 
 

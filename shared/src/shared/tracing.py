@@ -30,6 +30,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.metrics import UNMATCHED_ROUTE, route_template
+
 _TRACER_NAME = "pdnet"
 _OTLP_ENDPOINTS = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
 _SPANS_KEY = "pdnet_trace_spans"
@@ -125,8 +127,8 @@ class TracingMiddleware:
                 await self.app(scope, receive, send_with_status)
             finally:
                 active_tracer.reset(tracer_token)
-                route = getattr(scope.get("route"), "path", None)
-                if isinstance(route, str):
+                route = route_template(scope)
+                if route != UNMATCHED_ROUTE:
                     span.update_name(f"{method} {route}")
                     span.set_attribute("http.route", route)
                 span.set_attribute("http.response.status_code", status)
