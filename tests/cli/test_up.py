@@ -16,6 +16,7 @@ import pytest
 from shared.stack import load_stack
 
 DIRECTORY = "http://127.0.0.1:8001"
+GATEWAY = "http://127.0.0.1:8000"
 
 
 def _port_is_free(port: int) -> bool:
@@ -54,7 +55,7 @@ def _wait_until_ready(process: subprocess.Popen[str], ports: list[int], timeout_
 def test_up_serves_the_demo_directory_and_ctrl_c_stops_everything(
     tmp_path: Path, pdnet_root: Path
 ) -> None:
-    ports = [spec.port for spec in load_stack(pdnet_root)]
+    ports = [spec.port for spec in load_stack(pdnet_root)] + [8000]
     if not all(_port_is_free(port) for port in ports):
         pytest.skip(f"a port of {ports} is in use (is a `pdnet up` running?)")
     env = {**os.environ, "PDNET_STATE_DIR": str(tmp_path / "state")}
@@ -80,6 +81,14 @@ def test_up_serves_the_demo_directory_and_ctrl_c_stops_everything(
         french = httpx.get(f"{DIRECTORY}/v1/centres", params={"q": "enseignant", "country": "FR"})
         assert len(french.json()["items"]) >= 5
         assert httpx.get(f"{DIRECTORY}/docs").status_code == 200
+        # The gateway routes REST to the directory and joins GraphQL across subgraphs.
+        routed = httpx.get(
+            f"{GATEWAY}/v1/centres", params={"near": "60.17,24.94", "radius_km": 100}
+        )
+        assert routed.json()["items"] == near.json()["items"]
+        kits = '{ centres(filter: {country: "FI"}) { nodes { kits { nodes { name } } } } }'
+        joined = httpx.post(f"{GATEWAY}/graphql", json={"query": kits}).json()
+        assert any(centre["kits"]["nodes"] for centre in joined["data"]["centres"]["nodes"])
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
@@ -87,4 +96,5 @@ def test_up_serves_the_demo_directory_and_ctrl_c_stops_everything(
     output = log.read_text()
     assert process.returncode == 0, output
     assert "http://127.0.0.1:8001/docs" in output
+    assert f"{GATEWAY}/graphql" in output
     assert all(_port_is_free(port) for port in ports)

@@ -31,7 +31,10 @@ async def _composed(workspace: Workspace) -> str:
     from gateway.registry import SupergraphRegistry
     from gateway.settings import GatewaySettings
     from gateway.sources import SourcesError, load_sources
+    from shared.logging import configure_logging
 
+    # stdout carries the SDL alone, so that it can be redirected to a file.
+    configure_logging(fmt="console", level="WARNING")
     try:
         settings = GatewaySettings()
         sources = load_sources(settings, workspace.root)
