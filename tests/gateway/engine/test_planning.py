@@ -53,7 +53,7 @@ async def test_centres_with_events_and_kits_fetch_both_extensions_in_parallel(
         ),
     )
     directory = fetch_to(plan, "directory")
-    assert directory.operation == "query{centres {nodes {name id __typename}}}"
+    assert directory.operation == "query{centres {nodes {name __typename id}}}"
     events = fetch_to(plan, "events")
     assert "_entities(representations: $representations)" in events.operation
     assert "... on Centre {events {totalCount}}" in events.operation

@@ -182,3 +182,32 @@ async def test_with_a_non_null_field_of_a_failed_subgraph_nulls_reach_the_same_p
     ours, apollos = await gateways["no stores"].both("{ kits { name stock } }")
     assert ours["data"] is None
     assert apollos["data"] is None
+
+
+async def test_client_aliases_on_the_keys_the_gateway_needs_do_not_change_the_answer(
+    gateways: dict[str, Gateways],
+) -> None:
+    """The client uses `id`, `weightGrams`, `centreCode` and `number`, which the gateway needs
+    for keys and `@requires`, as aliases of other fields. Apollo Gateway 2.14.4 answers these
+    wrongly (the key's value, or no data), so the answers are checked against the data itself."""
+    all_up = gateways["all"]
+    ours, _ = await all_up.both("{ kits { id: name reviews { rating } weightGrams: stock } }")
+    assert ours["data"]["kits"][0] == {
+        "id": "micro:bit class set",
+        "reviews": [{"rating": 5}, {"rating": 3}],
+        "weightGrams": 3,
+    }
+    ours, _ = await all_up.both("{ kits { shippingCost weightGrams: name id: weightGrams } }")
+    assert ours["data"]["kits"][1] == {
+        "shippingCost": 1040,
+        "weightGrams": "Pendulum lab",
+        "id": 5400,
+    }
+    ours, _ = await all_up.both(
+        "{ loans { number: centreCode returnedOn centreCode: kit { name } } }"
+    )
+    assert ours["data"]["loans"][0] == {
+        "number": "FI-LUMA",
+        "returnedOn": "2027-03-08",
+        "centreCode": {"name": "micro:bit class set"},
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 from gateway.execution.transport import SubgraphFetchError, SubgraphRequest, SubgraphTransport
@@ -75,7 +75,7 @@ class PlanRun:
         templates = fetch.representations or {}
         representations: list[dict[str, Any]] = []
         targets: list[list[tuple[dict[str, Any], Path]]] = []
-        seen: dict[str, int] = {}
+        seen: dict[Hashable, int] = {}
         for entity, entity_path in entities_at(self.data, path):
             template = templates.get(entity.get("__typename"))  # type: ignore[arg-type]
             if template is None:
@@ -83,7 +83,7 @@ class PlanRun:
             representation = represent(entity, template)
             if representation is None:
                 continue
-            identity = json.dumps(representation, separators=(",", ":"))
+            identity = _identity(representation)
             index = seen.get(identity)
             if index is None:
                 index = seen[identity] = len(representations)
@@ -122,6 +122,16 @@ class PlanRun:
                 deep_merge(entity, received_entity)
 
 
+def _identity(representation: dict[str, Any]) -> Hashable:
+    """Equal for equal representations: their values when all are scalars, else their JSON."""
+    values = tuple(representation.values())
+    try:
+        hash(values)
+    except TypeError:
+        return json.dumps(representation, sort_keys=True, separators=(",", ":"))
+    return values
+
+
 def entities_at(data: Any, path: tuple[str, ...]) -> list[tuple[dict[str, Any], Path]]:
     found: list[tuple[dict[str, Any], Path]] = []
     _walk(data, path, 0, (), found)
@@ -157,9 +167,9 @@ def represent(entity: dict[str, Any], template: RepresentationTemplate) -> dict[
     """The entity's representation, or None when the response lacks a field it needs."""
     representation: dict[str, Any] = {}
     for field in template.fields:
-        if field.key not in entity:
+        if field.source not in entity:
             return None
-        value = entity[field.key]
+        value = entity[field.source]
         if field.selection is not None and value is not None:
             if isinstance(value, list):
                 value = [

@@ -31,8 +31,28 @@ Errors = list[dict[str, Any]]
 PathList = list[str | int]
 
 
+# How a field's value is completed on the fast path.
+_TYPENAME, _INTROSPECTION, _LEAF, _COMPOSITE = range(4)
+
+
+class _Bail(Exception):
+    """The fast path met something needing an error; the careful path takes over."""
+
+
 class ShapeField:
-    __slots__ = ("enum_values", "is_introspection", "key", "name", "parent", "selection", "type")
+    __slots__ = (
+        "enum_values",
+        "is_introspection",
+        "key",
+        "kind",
+        "list_items",
+        "name",
+        "non_null",
+        "parent",
+        "selection",
+        "static_name",
+        "type",
+    )
 
     def __init__(
         self,
@@ -50,6 +70,23 @@ class ShapeField:
         self.is_introspection = name in INTROSPECTION_FIELDS
         named = get_named_type(type_) if type_ is not None else None
         self.enum_values = frozenset(named.values) if isinstance(named, GraphQLEnumType) else None
+        self.static_name = named.name if named is not None else parent
+        if type_ is None:
+            self.kind = _TYPENAME
+        elif self.is_introspection:
+            self.kind = _INTROSPECTION
+        else:
+            self.kind = _COMPOSITE if selection is not None else _LEAF
+        self.non_null = isinstance(type_, GraphQLNonNull)
+        # For each list level, from the outside in: whether its items are non-null.
+        items: list[bool] = []
+        inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+        while isinstance(inner, GraphQLList):
+            inner = inner.of_type
+            items.append(isinstance(inner, GraphQLNonNull))
+            if isinstance(inner, GraphQLNonNull):
+                inner = inner.of_type
+        self.list_items = tuple(items)
 
 
 class ShapeSelection:
@@ -118,11 +155,89 @@ class Shaper:
         self.root = ShapeSelection(schema, collector, [selection_set])
 
     def shape(self, data: dict[str, Any]) -> tuple[dict[str, Any] | None, Errors]:
+        try:
+            return self._fast_object(data, self.root_name, self.root), []
+        except _Bail:
+            pass
         errors: Errors = []
         shaped = self._object(data, self.root_name, self.root, [], errors)
         if shaped is _INVALID:
             return None, errors
         return shaped, errors
+
+    # The fast path: no paths kept, no errors made; it gives up at the first problem.
+
+    def _fast_object(
+        self, value: dict[str, Any], type_name: str, selection: ShapeSelection
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for field in selection.fields_for(type_name):
+            kind = field.kind
+            if kind == _TYPENAME:
+                out[field.key] = type_name
+                continue
+            item = value.get(field.key)
+            if item is None:
+                if field.non_null:
+                    raise _Bail
+                out[field.key] = None
+            elif kind == _INTROSPECTION:
+                out[field.key] = item
+            elif field.list_items:
+                out[field.key] = self._fast_list(item, field, 0)
+            elif kind == _LEAF:
+                if field.enum_values is not None and item not in field.enum_values:
+                    raise _Bail
+                out[field.key] = item
+            else:
+                out[field.key] = self._fast_composite(item, field)
+        return out
+
+    def _fast_list(self, value: Any, field: ShapeField, depth: int) -> list[Any]:
+        if not isinstance(value, list):
+            raise _Bail
+        items_non_null = field.list_items[depth]
+        if depth + 1 < len(field.list_items):
+            nested: list[Any] = []
+            for item in value:
+                if item is None:
+                    if items_non_null:
+                        raise _Bail
+                    nested.append(None)
+                else:
+                    nested.append(self._fast_list(item, field, depth + 1))
+            return nested
+        if field.kind == _LEAF:
+            if items_non_null and None in value:
+                raise _Bail
+            if field.enum_values is not None and not all(
+                item is None or item in field.enum_values for item in value
+            ):
+                raise _Bail
+            return value
+        out: list[Any] = []
+        for item in value:
+            if item is None:
+                if items_non_null:
+                    raise _Bail
+                out.append(None)
+            else:
+                out.append(self._fast_composite(item, field))
+        return out
+
+    def _fast_composite(self, value: Any, field: ShapeField) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise _Bail
+        runtime = field.static_name
+        typename = value.get("__typename")
+        if typename is not None and typename != runtime:
+            if not isinstance(self.schema.type_map.get(typename), GraphQLObjectType):
+                raise _Bail
+            runtime = typename
+        assert field.selection is not None
+        return self._fast_object(value, runtime, field.selection)
+
+    # The careful path: GraphQL's null propagation, with an error for each null it explains.
 
     def _object(
         self,

@@ -13,6 +13,9 @@ class RepresentationField:
 
     key: str
     selection: RepresentationTemplate | None
+    source: str
+    """The response key the fetched value is under (the field name unless it had to be
+    aliased because the client uses that key for another field)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -261,13 +261,15 @@ class _OperationPlanner:
             key_fields = self._local_key(parent.name, target, group.subgraph) or (
                 type_info.resolvable_keys(target)[0].fields
             )
-            child.depends_on |= self._fetch_field_set(group, tree, parent, key_fields, path)
-            _copy_field_set(template, parse_field_set(key_fields))
             tree.add_typename()
+            child.depends_on |= self._fetch_field_set(
+                group, tree, template, parent, parse_field_set(key_fields), path, provided
+            )
         requires = info.requires.get(target)
         if requires is not None:
-            child.depends_on |= self._fetch_field_set(group, tree, parent, requires, path)
-            _copy_field_set(template, parse_field_set(requires))
+            child.depends_on |= self._fetch_field_set(
+                group, tree, template, parent, parse_field_set(requires), path, provided
+            )
         child.depends_on.discard(child)
         fragment = child.selection.fragment(parent.name)
         return self._add_local(child, fragment, parent, key, nodes, info, path, None)
@@ -276,13 +278,71 @@ class _OperationPlanner:
         self,
         group: _Group,
         tree: SelectionTree,
+        template: SelectionTree,
         parent: GraphQLObjectType,
-        field_set: str,
+        selection_set: SelectionSetNode,
         path: tuple[str, ...],
+        provided: SelectionSetNode | None,
     ) -> set[_Group]:
-        selection_set = parse_field_set(field_set)
-        fields = self.collector_for_provides().collect([selection_set], parent.name)
-        return self.plan_fields(group, tree, parent, fields, path, None)
+        """Adds a key or `@requires` field set to the fetch, and to the representation template
+        the fields the fetch will hold its values under."""
+        suppliers = {group}
+        provided_here = (
+            self.collector_for_provides().collect([provided], parent.name) if provided else None
+        )
+        for selection in selection_set.selections:
+            if isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                runtime = self.schema.type_map.get(condition.name.value) if condition else parent
+                if isinstance(runtime, GraphQLObjectType) and runtime.name == parent.name:
+                    suppliers |= self._fetch_field_set(
+                        group, tree, template, parent, selection.selection_set, path, provided
+                    )
+                continue
+            if not isinstance(selection, FieldNode):
+                continue
+            name = selection.name.value
+            composite = selection.selection_set is not None
+            copied = template.add_field(name, name, (), composite=composite)
+            if name == "__typename":
+                copied.source = tree.add_field(name, name, (), composite=False, internal=True)
+                continue
+            info = self._field_info(parent.name, name)
+            local = group.subgraph in info.resolvable_in or (
+                provided_here is not None and name in provided_here
+            )
+            if not local:
+                # Found in another subgraph: planned like a client field, under its own name.
+                suppliers |= self._jump(group, tree, parent, name, [selection], info, path, None)
+                if copied.selection is not None and selection.selection_set is not None:
+                    _copy_names(copied.selection, selection.selection_set)
+                continue
+            fetched = tree.add_field(name, name, (), composite=composite, internal=True)
+            copied.source = fetched
+            if not composite:
+                continue
+            assert fetched.selection is not None and copied.selection is not None
+            assert selection.selection_set is not None
+            named = get_named_type(parent.fields[name].type)
+            sub_path = (
+                *path,
+                fetched.response_key,
+                *("@",) * _list_depth(parent.fields[name].type),
+            )
+            if isinstance(named, GraphQLObjectType):
+                suppliers |= self._fetch_field_set(
+                    group,
+                    fetched.selection,
+                    copied.selection,
+                    named,
+                    selection.selection_set,
+                    sub_path,
+                    None,
+                )
+            else:
+                fetched.selection.add_typename()
+                copied.selection.add_typename()
+        return suppliers
 
     def _local_key(self, type_name: str, target: str, source: str) -> str | None:
         """A key of the type in `target` that `source` can resolve by itself."""
@@ -410,25 +470,24 @@ def _client_keys(tree: SelectionTree) -> tuple[str, ...]:
     return tuple(key for key in tree.fields if key != "__typename")
 
 
-def _copy_field_set(tree: SelectionTree, selection_set: SelectionSetNode) -> None:
+def _copy_names(tree: SelectionTree, selection_set: SelectionSetNode) -> None:
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
             name = selection.name.value
-            composite = selection.selection_set is not None
-            copied = tree.add_field(name, name, (), composite=composite)
-            if composite and copied.selection is not None and selection.selection_set:
-                _copy_field_set(copied.selection, selection.selection_set)
+            copied = tree.add_field(name, name, (), composite=selection.selection_set is not None)
+            if copied.selection is not None and selection.selection_set is not None:
+                _copy_names(copied.selection, selection.selection_set)
         elif isinstance(selection, InlineFragmentNode) and selection.type_condition:
-            _copy_field_set(
-                tree.fragment(selection.type_condition.name.value), selection.selection_set
-            )
+            _copy_names(tree.fragment(selection.type_condition.name.value), selection.selection_set)
 
 
 def _template(tree: SelectionTree) -> RepresentationTemplate:
     return RepresentationTemplate(
         fields=tuple(
             RepresentationField(
-                key, _template(selection.selection) if selection.selection is not None else None
+                key,
+                _template(selection.selection) if selection.selection is not None else None,
+                selection.source.response_key if selection.source is not None else key,
             )
             for key, selection in tree.fields.items()
         ),

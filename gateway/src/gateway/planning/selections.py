@@ -24,7 +24,15 @@ def variables_in(nodes: Iterable[Node], into: set[str]) -> None:
 
 
 class FieldSelection:
-    __slots__ = ("alias", "arguments", "arguments_text", "name", "selection")
+    __slots__ = (
+        "alias",
+        "arguments",
+        "arguments_text",
+        "internal",
+        "name",
+        "selection",
+        "source",
+    )
 
     def __init__(
         self, name: str, alias: str | None, arguments: tuple[ArgumentNode, ...], composite: bool
@@ -32,6 +40,10 @@ class FieldSelection:
         self.name = name
         self.alias = alias
         self.arguments = arguments
+        self.internal = False
+        """Only the gateway asked for it (a key or `@requires` field), not the client."""
+        self.source: FieldSelection | None = None
+        """In a representation template: the field of the fetch whose value it copies."""
         self.arguments_text = (
             "(" + ", ".join(print_ast(argument) for argument in arguments) + ")"
             if arguments
@@ -60,14 +72,36 @@ class SelectionTree:
         arguments: tuple[ArgumentNode, ...],
         *,
         composite: bool,
+        internal: bool = False,
     ) -> FieldSelection:
         existing = self.fields.get(response_key)
         if existing is not None:
-            return existing
+            same = existing.name == name and existing.arguments == arguments
+            if same:
+                existing.internal = existing.internal and internal
+                return existing
+            if internal:
+                # The client uses this response key for another field: ask under an alias.
+                return self.add_field(
+                    self._free_alias(name), name, arguments, composite=composite, internal=True
+                )
+            if existing.internal:
+                # The gateway took the key first; it moves aside for the client's field.
+                del self.fields[response_key]
+                moved = self._free_alias(existing.name)
+                existing.alias = moved
+                self.fields[moved] = existing
         alias = response_key if response_key != name else None
         selection = FieldSelection(name, alias, arguments, composite)
+        selection.internal = internal
         self.fields[response_key] = selection
         return selection
+
+    def _free_alias(self, name: str) -> str:
+        number = 0
+        while f"_{name}{number}" in self.fields:
+            number += 1
+        return f"_{name}{number}"
 
     def add_typename(self) -> None:
         self.add_field("__typename", "__typename", (), composite=False)
