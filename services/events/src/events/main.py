@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from events.bulk.exports import router as bulk_router
 from events.catalogue.routes import router as catalogue_router
 from events.domain_events import EVENT_TYPES
 from events.feeds.routes import router as feeds_router
@@ -63,8 +64,10 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
         migrations_dir=MIGRATIONS,
         lifespan=lifespan,
     )
-    # Feeds first: `/v1/events/{id}.ics` must match before `/v1/events/{event_id}` does.
-    for router in (feeds_router, catalogue_router, registrations_router, ledger_router):
+    # Feeds and bulk first: `/v1/events/{id}.ics` and `/v1/events/export` must match before
+    # `/v1/events/{event_id}` does.
+    routers = (feeds_router, bulk_router, catalogue_router, registrations_router, ledger_router)
+    for router in routers:
         app.include_router(router)
     for router in integration_routers(EVENT_TYPES):
         app.include_router(router)

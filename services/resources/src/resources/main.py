@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from resources.availability.routes import router as availability_router
+from resources.bulk.exports import router as bulk_router
 from resources.catalogue.routes import router as catalogue_router
 from resources.domain_events import EVENT_TYPES
 from resources.graphql.loaders import make_loaders
@@ -68,7 +69,9 @@ def create_app(settings: ResourcesSettings | None = None) -> FastAPI:
         migrations_dir=MIGRATIONS,
         lifespan=lifespan,
     )
+    # Bulk first: `/v1/kits/export` must match before `/v1/kits/{kit_id}` does.
     for router in (
+        bulk_router,
         catalogue_router,
         availability_router,
         reservations_router,

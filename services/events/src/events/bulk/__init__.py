@@ -1,0 +1,1 @@
+"""Bulk export of events and registrations (CSV and NDJSON)."""

@@ -1,0 +1,1 @@
+"""Bulk export of kits and loans (CSV and NDJSON)."""
