@@ -28,6 +28,7 @@ from gateway.composition.supergraph_model import (
     JoinField,
     JoinType,
     MergedArgument,
+    MergedDirective,
     MergedEnumValue,
     MergedField,
     MergedSchema,
@@ -159,11 +160,14 @@ class Merger:
         for merged, type_sources in enums:
             self._merge_enum(merged, type_sources)
         _add_interface_object_fields(types, sources)
+        self._check_interface_keys(types, sources)
         return MergedSchema(
             graphs=[Graph(self.graph_names[s.name], s.name, s.url) for s in self.subgraphs],
             types=types,
             federation_version=max(s.federation_version for s in self.subgraphs),
             specs=_specs_in_use(self.subgraphs),
+            directives=self._merge_directives(),
+            description=_pick_description([s.description for s in self.subgraphs]),
         )
 
     # Objects and interfaces
@@ -305,7 +309,9 @@ class Merger:
         resolving = [s for s in sources if not s.field.external]
         result = MergedField(name=name)
         _merge_applied(result, [s.field for s in resolving])
-        result.args = self._merge_arguments(coordinate, [s.field for s in resolving], resolving)
+        result.args = self._merge_arguments(
+            coordinate, [(s.subgraph.name, s.field.args) for s in resolving]
+        )
         type_sources = [(s.subgraph.name, s.field.type) for s in resolving]
         merged_type, all_equal = self._merge_type_reference(
             f'field "{coordinate}"', type_sources, input_position=False
@@ -342,27 +348,20 @@ class Merger:
         return False
 
     def _merge_arguments(
-        self, coordinate: str, fields: Sequence[Field], sources: Sequence[_FieldSource]
+        self, coordinate: str, owners: Sequence[tuple[str, dict[str, Argument]]]
     ) -> dict[str, MergedArgument]:
+        """Arguments of one field (or directive) as (subgraph, arguments) pairs: intersected."""
         names: list[str] = []
-        for f in fields:
-            names.extend(n for n in f.args if n not in names)
+        for _, args in owners:
+            names.extend(n for n in args if n not in names)
         merged: dict[str, MergedArgument] = {}
         for name in names:
-            present = [
-                (s.subgraph.name, f.args[name])
-                for s, f in zip(sources, fields, strict=True)
-                if name in f.args
-            ]
+            present = [(sub, args[name]) for sub, args in owners if name in args]
             argument_coordinate = f"{coordinate}({name}:)"
-            if len(present) < len(fields):
+            if len(present) < len(owners):
                 required = [sub for sub, a in present if _is_required(a.type, a.default)]
                 if required:
-                    missing = [
-                        s.subgraph.name
-                        for s, f in zip(sources, fields, strict=True)
-                        if name not in f.args
-                    ]
+                    missing = [sub for sub, args in owners if name not in args]
                     self.report(
                         "REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH",
                         f'Argument "{argument_coordinate}" is required in some subgraphs but does '
@@ -384,6 +383,66 @@ class Merger:
             )
             merged[name] = argument
         return merged
+
+    def _merge_directives(self) -> dict[str, MergedDirective]:
+        """Operation directives every subgraph defines, on the locations they all allow."""
+        names: list[str] = []
+        for subgraph in self.subgraphs:
+            names.extend(n for n in subgraph.directives if n not in names)
+        merged: dict[str, MergedDirective] = {}
+        for name in names:
+            if any(name not in s.directives for s in self.subgraphs):
+                continue
+            definitions = [s.directives[name] for s in self.subgraphs]
+            locations = [
+                loc
+                for loc in definitions[0].locations
+                if all(loc in d.locations for d in definitions)
+            ]
+            if not locations:
+                continue
+            directive = MergedDirective(
+                name=name,
+                repeatable=all(d.repeatable for d in definitions),
+                locations=locations,
+                description=_pick_description([d.description for d in definitions]),
+            )
+            directive.args = self._merge_arguments(
+                f"@{name}", [(s.name, s.directives[name].args) for s in self.subgraphs]
+            )
+            merged[name] = directive
+        return merged
+
+    def _check_interface_keys(
+        self, types: dict[str, MergedType], sources: dict[str, list[_Source]]
+    ) -> None:
+        """A subgraph resolving an interface by key must know every type implementing it."""
+        for name, merged in types.items():
+            if merged.kind != "interface":
+                continue
+            implementations = [
+                t.name for t in types.values() if t.kind == "object" and name in t.interfaces
+            ]
+            for source in sources[name]:
+                typedef = source.typedef
+                key = next((k for k in typedef.keys if k.resolvable), None)
+                if typedef.kind != "interface" or key is None:
+                    continue
+                known = {t.name for t in source.subgraph.types.values() if name in t.interfaces}
+                missing = [i for i in implementations if i not in known]
+                if not missing:
+                    continue
+                subgraph = source.subgraph.name
+                noun = quoted_list(missing, noun="type")
+                self.report(
+                    "INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE",
+                    f'[{subgraph}] Interface type "{name}" has a resolvable key (@key(fields: '
+                    f'"{key.fields}")) in subgraph "{subgraph}" but that subgraph is missing some '
+                    f'of the supergraph implementation types of "{name}". Subgraph "{subgraph}" '
+                    f"should define {noun} (and have {'them' if len(missing) > 1 else 'it'} "
+                    f'implement "{name}").',
+                    [subgraph],
+                )
 
     def _merge_default(
         self, what: str, code: str, present: Sequence[tuple[str, Argument | Field]]

@@ -94,6 +94,30 @@ class TypeDef(Applied):
         return bool(self.keys)
 
 
+EXECUTABLE_LOCATIONS = frozenset(
+    {
+        "QUERY",
+        "MUTATION",
+        "SUBSCRIPTION",
+        "FIELD",
+        "FRAGMENT_DEFINITION",
+        "FRAGMENT_SPREAD",
+        "INLINE_FRAGMENT",
+        "VARIABLE_DEFINITION",
+    }
+)
+
+
+@dataclass(slots=True)
+class DirectiveDef(Applied):
+    """A directive for operations (`on FIELD | QUERY ...`), the only kind a supergraph keeps."""
+
+    name: str = ""
+    args: dict[str, Argument] = field(default_factory=dict)
+    repeatable: bool = False
+    locations: list[str] = field(default_factory=list)
+
+
 @dataclass(slots=True)
 class Subgraph:
     name: str
@@ -103,6 +127,8 @@ class Subgraph:
     fed1: bool
     uses_tag: bool = False
     uses_inaccessible: bool = False
+    directives: dict[str, DirectiveDef] = field(default_factory=dict)
+    description: str | None = None
 
     def object_like(self, name: str) -> TypeDef | None:
         found = self.types.get(name)

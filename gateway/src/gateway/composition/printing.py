@@ -193,16 +193,17 @@ def _argument(argument: MergedArgument) -> str:
     return text + "".join(f" {d}" for d in directives)
 
 
-def _arguments(arguments: Sequence[MergedArgument]) -> str:
+def _arguments(arguments: Sequence[MergedArgument], indentation: str = "  ") -> str:
     if not arguments:
         return ""
     if all(a.description is None for a in arguments):
         return "(" + ", ".join(_argument(a) for a in arguments) + ")"
+    inner = indentation + "  "
     lines = [
-        _description(a, "    ", index == 0) + "    " + _argument(a)
+        _description(a, inner, index == 0) + inner + _argument(a)
         for index, a in enumerate(arguments)
     ]
-    return "(\n" + "\n".join(lines) + "\n  )"
+    return "(\n" + "\n".join(lines) + "\n" + indentation + ")"
 
 
 def _field(field: MergedField, index: int, input_field: bool) -> str:
@@ -297,7 +298,17 @@ def print_supergraph(schema: MergedSchema) -> str:
         )
         if name in schema.types
     ]
-    parts = ["schema\n  " + "\n  ".join(links) + "\n{\n" + "\n".join(roots) + "\n}"]
+    description = "" if schema.description is None else _block_string(schema.description, "") + "\n"
+    parts = [description + "schema\n  " + "\n  ".join(links) + "\n{\n" + "\n".join(roots) + "\n}"]
+    for merged_directive in schema.directives.values():
+        directives[merged_directive.name] = (
+            _description(merged_directive)
+            + f"directive @{merged_directive.name}"
+            + _arguments(list(merged_directive.args.values()), "")
+            + (" repeatable" if merged_directive.repeatable else "")
+            + " on "
+            + " | ".join(merged_directive.locations)
+        )
     parts += [directives[name] for name in _sorted_names(list(directives))]
     graph_values = [
         f"  {g.enum_name} @join__graph(name: {_string(g.name)}, url: {_string(g.url)})"

@@ -10,6 +10,7 @@ from graphql import GraphQLSyntaxError
 from graphql.language import (
     BooleanValueNode,
     ConstDirectiveNode,
+    DirectiveDefinitionNode,
     DocumentNode,
     EnumTypeDefinitionNode,
     EnumTypeExtensionNode,
@@ -41,9 +42,11 @@ from gateway.composition.fieldsets import FieldSetError, targets
 from gateway.composition.links import DirectiveNames, LinkError, read_links
 from gateway.composition.model import (
     DEFAULT_ROOT_NAMES,
+    EXECUTABLE_LOCATIONS,
     KIND_NAMES,
     Applied,
     Argument,
+    DirectiveDef,
     EnumValue,
     Field,
     Key,
@@ -141,6 +144,15 @@ class _Reader:
         ]
         self.names: DirectiveNames = read_links(schema_directives)
         self.types: dict[str, TypeDef] = {}
+        self.directives: dict[str, DirectiveDef] = {}
+        self.description = next(
+            (
+                _description(node)
+                for node in document.definitions
+                if isinstance(node, SchemaDefinitionNode) and node.description is not None
+            ),
+            None,
+        )
         self.uses_tag = False
         self.uses_inaccessible = False
         # Keys written on an `extend type` (or on a type with @extends): their @external
@@ -155,6 +167,8 @@ class _Reader:
                     roots[operation.operation.value] = operation.type.name.value
             elif isinstance(node, TypeDefinitionNode | TypeExtensionNode):
                 self._read_type(node)
+            elif isinstance(node, DirectiveDefinitionNode):
+                self._read_directive(node)
             elif isinstance(node, ExecutableDefinitionNode):
                 raise _Invalid("A subgraph schema cannot contain operations or fragments")
         for name in list(self.types):
@@ -176,6 +190,8 @@ class _Reader:
             fed1=self.names.fed1,
             uses_tag=self.uses_tag,
             uses_inaccessible=self.uses_inaccessible,
+            directives=self.directives,
+            description=self.description,
         )
         if self.names.fed1:
             _upgrade_fed1(subgraph)
@@ -268,20 +284,45 @@ class _Reader:
             field.external = field.external or external_here
             typedef.fields[field.name] = field
 
-    def _read_field(self, node: FieldDefinitionNode | InputValueDefinitionNode) -> Field:
-        field = Field(name=node.name.value, type=print_ast(node.type))
-        self._applied(field, node)
-        if isinstance(node, InputValueDefinitionNode):
-            field.default = node.default_value
-            return field
-        for argument_node in node.arguments or ():
+    def _read_directive(self, node: DirectiveDefinitionNode) -> None:
+        name = node.name.value
+        if self.names.canonical(name) is not None or name in ("link", "core"):
+            return
+        locations = sorted(
+            location.value
+            for location in node.locations or ()
+            if location.value in EXECUTABLE_LOCATIONS
+        )
+        if not locations:
+            return  # Directives on the schema itself stay in the subgraph.
+        if name in self.directives:
+            raise _Invalid(f'There can be only one directive named "@{name}".')
+        directive = DirectiveDef(name=name, repeatable=node.repeatable, locations=locations)
+        directive.description = _description(node)
+        directive.args = self._read_arguments(node.arguments)
+        self.directives[name] = directive
+
+    def _read_arguments(
+        self, nodes: Sequence[InputValueDefinitionNode] | None
+    ) -> dict[str, Argument]:
+        arguments: dict[str, Argument] = {}
+        for argument_node in nodes or ():
             argument = Argument(
                 name=argument_node.name.value,
                 type=print_ast(argument_node.type),
                 default=argument_node.default_value,
             )
             self._applied(argument, argument_node)
-            field.args[argument.name] = argument
+            arguments[argument.name] = argument
+        return arguments
+
+    def _read_field(self, node: FieldDefinitionNode | InputValueDefinitionNode) -> Field:
+        field = Field(name=node.name.value, type=print_ast(node.type))
+        self._applied(field, node)
+        if isinstance(node, InputValueDefinitionNode):
+            field.default = node.default_value
+            return field
+        field.args = self._read_arguments(node.arguments)
         for name, directive in self._directives(node):
             if name == "external":
                 field.external = True

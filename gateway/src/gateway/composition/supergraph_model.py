@@ -69,6 +69,14 @@ class MergedType(Applied):
 
 
 @dataclass(slots=True)
+class MergedDirective(Applied):
+    name: str = ""
+    args: dict[str, MergedArgument] = field(default_factory=dict)
+    repeatable: bool = False
+    locations: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Graph:
     enum_name: str
     name: str
@@ -82,3 +90,5 @@ class MergedSchema:
     federation_version: tuple[int, int]
     # The specs beyond link and join, "tag" and "inaccessible", in the order Apollo links them.
     specs: list[str]
+    directives: dict[str, MergedDirective] = field(default_factory=dict)
+    description: str | None = None
