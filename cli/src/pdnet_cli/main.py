@@ -9,6 +9,7 @@ import uuid
 import warnings
 from collections.abc import Sequence
 
+from pdnet_cli.bulk_import import add_import
 from pdnet_cli.errors import CommandError
 from pdnet_cli.progress import report
 from pdnet_cli.tokens import (
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--scale", type=positive_int, metavar="N", help="generate N synthetic rows (benchmarks)"
     )
     _add_token(commands)
+    add_import(commands)
     supergraph = commands.add_parser(
         "supergraph",
         help="print the supergraph SDL (Apollo format) of the running subgraphs",
@@ -125,6 +127,10 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return asyncio.run(seed_services(workspace, args.service, args.scale))
     if args.command == "token":
         return _token(workspace, args, parser)
+    if args.command == "import":
+        from pdnet_cli.bulk_import import build_request, run_import
+
+        return run_import(build_request(workspace, args))
     if args.command == "supergraph":
         from pdnet_cli.supergraph_export import print_supergraph
 
