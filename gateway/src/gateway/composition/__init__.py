@@ -13,26 +13,34 @@ renamed root types. Types merge by Apollo's rules: output field types widen to t
 supertype, argument and input field types narrow, arguments and input fields are intersected,
 output enums unioned, input enums intersected, enums used both ways must agree.
 
-Failures carry Apollo's error codes and name the subgraphs involved. Checked: invalid SDL and
-unknown types (INVALID_GRAPHQL), @key/@requires/@provides selections (KEY_INVALID_FIELDS,
+Failures carry Apollo's error codes and messages, naming the subgraphs involved. Checked:
+invalid SDL, unknown types and directives, GraphQL's schema rules (INVALID_GRAPHQL); the @link to
+federation (UNKNOWN_FEDERATION_LINK_VERSION, INVALID_LINK_DIRECTIVE_USAGE); subgraph names
+(INVALID_SUBGRAPH_NAME); renamed roots beside a default-named type (ROOT_QUERY_USED and its
+mutation/subscription twins); @key/@requires/@provides selections (KEY_INVALID_FIELDS,
 KEY_FIELDS_HAS_ARGS, KEY_FIELDS_SELECT_INVALID_TYPE, REQUIRES_INVALID_FIELDS,
 REQUIRES_FIELDS_MISSING_EXTERNAL, PROVIDES_ON_NON_OBJECT_FIELD, PROVIDES_INVALID_FIELDS,
-PROVIDES_FIELDS_MISSING_EXTERNAL), EXTERNAL_UNUSED, EXTERNAL_MISSING_ON_BASE,
-INVALID_FIELD_SHARING, TYPE_KIND_MISMATCH, FIELD_TYPE_MISMATCH, FIELD_ARGUMENT_TYPE_MISMATCH,
-FIELD_ARGUMENT_DEFAULT_MISMATCH, INPUT_FIELD_DEFAULT_MISMATCH,
-REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH, REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH,
-EMPTY_MERGED_INPUT_TYPE, ENUM_VALUE_MISMATCH, EMPTY_MERGED_ENUM_TYPE, the @override errors
-(OVERRIDE_FROM_SELF_ERROR, OVERRIDE_SOURCE_HAS_OVERRIDE,
-OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE, OVERRIDE_LABEL_INVALID), and SATISFIABILITY_ERROR for
-a field only reachable by moving to a subgraph that offers no resolvable @key for its type.
+PROVIDES_FIELDS_MISSING_EXTERNAL, PROVIDES_FIELDS_HAS_ARGS); EXTERNAL_UNUSED,
+EXTERNAL_MISSING_ON_BASE, EXTERNAL_TYPE_MISMATCH; INVALID_FIELD_SHARING; TYPE_KIND_MISMATCH,
+FIELD_TYPE_MISMATCH, FIELD_ARGUMENT_TYPE_MISMATCH, FIELD_ARGUMENT_DEFAULT_MISMATCH,
+INPUT_FIELD_DEFAULT_MISMATCH, REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH,
+REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH, EMPTY_MERGED_INPUT_TYPE, ENUM_VALUE_MISMATCH,
+EMPTY_MERGED_ENUM_TYPE; interfaces (INTERFACE_FIELD_NO_IMPLEM,
+INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE, INTERFACE_OBJECT_USAGE_ERROR); @override
+(OVERRIDE_FROM_SELF_ERROR, OVERRIDE_SOURCE_HAS_OVERRIDE, OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE,
+OVERRIDE_LABEL_INVALID); and SATISFIABILITY_ERROR for a field no query can reach: the path is
+followed with every subgraph it may be in, moving between subgraphs through resolvable @keys whose
+fields can be collected, as Apollo's query planner would.
 
-Not checked (Apollo's composition would catch these; ours may accept them): the full
-satisfiability validation (whether @requires selections can be fetched, key fields reachable only
-through other jumps, @provides paths, shareable fields whose subgraphs disagree on reachable
-subfields), custom directive definitions and `@composeDirective` (custom directives are dropped),
+Not checked (Apollo's composition would catch these; ours may accept them): the rest of the
+satisfiability validation (whether @requires selections can be fetched, @provides paths, shareable
+fields whose subgraphs disagree on what is reachable below them), default values against their
+types, `@composeDirective` (custom type-system directives are dropped, as Apollo drops those it is
+not asked to compose; operation directives that every subgraph defines are kept),
 `@context`/`@fromContext`, `@cost`/`@listSize`, the access-control directives
-(`@authenticated`, `@requiresScopes`, `@policy`), validation of directive arguments against their
-definitions, and the hints Apollo prints for inconsistencies that are not errors.
+(`@authenticated`, `@requiresScopes`, `@policy`: accepted, not carried into the supergraph),
+arguments of directives against their definitions, and the hints Apollo prints for
+inconsistencies that are not errors.
 """
 
 from __future__ import annotations
@@ -54,6 +62,17 @@ def compose(subgraphs: Sequence[SubgraphDefinition]) -> str:
     """The supergraph SDL of the subgraphs; CompositionError lists every problem found."""
     if not subgraphs:
         raise CompositionError([CompositionIssue("NO_SUBGRAPHS", "There are no subgraphs")])
+    reserved = [s.name for s in subgraphs if s.name == "_"]
+    if reserved:
+        raise CompositionError(
+            [
+                CompositionIssue(
+                    "INVALID_SUBGRAPH_NAME",
+                    "[_] Invalid name _ for a subgraph: this name is reserved",
+                    ("_",),
+                )
+            ]
+        )
     names = [s.name for s in subgraphs]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

@@ -46,8 +46,27 @@ _SPEC_URL = re.compile(
 )
 
 
+# The federation versions Apollo's composition knows, and the version each directive came in.
+KNOWN_FEDERATION_VERSIONS = frozenset((2, minor) for minor in range(15))
+_INTRODUCED_IN: dict[str, tuple[int, int]] = {
+    "composeDirective": (2, 1),
+    "interfaceObject": (2, 3),
+    "authenticated": (2, 5),
+    "requiresScopes": (2, 5),
+    "policy": (2, 6),
+    "context": (2, 8),
+    "fromContext": (2, 8),
+    "cost": (2, 9),
+    "listSize": (2, 9),
+}
+
+
 class LinkError(Exception):
-    """The @link application is malformed; the text says how."""
+    """The @link application is malformed; the text says how, `code` is Apollo's for it."""
+
+    def __init__(self, message: str, code: str = "INVALID_GRAPHQL") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(slots=True)
@@ -85,7 +104,7 @@ def _string(value: object | None, what: str) -> str | None:
 
 
 def _imports(value: object | None) -> list[tuple[str, str]]:
-    """(name in the spec, local name) for each `import:` entry, without the leading @."""
+    """(name in the spec, local name) for each `import:` entry, directives with their @."""
     if value is None:
         return []
     entries = (value.values or ()) if isinstance(value, ListValueNode) else [value]
@@ -102,7 +121,7 @@ def _imports(value: object | None) -> list[tuple[str, str]]:
             found.append((name, alias))
         else:
             raise LinkError("@link(import:) entries must be strings or {name, as} objects")
-    return [(name.lstrip("@"), alias.lstrip("@")) for name, alias in found]
+    return found
 
 
 def read_links(schema_directives: Iterable[ConstDirectiveNode]) -> DirectiveNames:
@@ -119,16 +138,31 @@ def read_links(schema_directives: Iterable[ConstDirectiveNode]) -> DirectiveName
         namespace = _string(_argument(link, "as"), "as") or spec
         imports = _imports(_argument(link, "import"))
         if spec == "federation":
-            names.federation_version = (int(matched.group("major")), int(matched.group("minor")))
-            for directive in FEDERATION_DIRECTIVES:
+            version = (int(matched.group("major")), int(matched.group("minor")))
+            if version not in KNOWN_FEDERATION_VERSIONS:
+                raise LinkError(
+                    f"Invalid version v{version[0]}.{version[1]} for the federation feature in "
+                    "@link directive on schema",
+                    "UNKNOWN_FEDERATION_LINK_VERSION",
+                )
+            names.federation_version = version
+            available = {
+                d for d in FEDERATION_DIRECTIVES if _INTRODUCED_IN.get(d, (2, 0)) <= version
+            }
+            for directive in available:
                 names.by_local_name.setdefault(f"{namespace}__{directive}", directive)
             for name, alias in imports:
-                if name in FEDERATION_DIRECTIVES:
-                    names.by_local_name[alias] = name
+                if not name.startswith("@"):
+                    continue  # a type such as FieldSet: nothing to map
+                if name[1:] not in available:
+                    raise LinkError(
+                        f'Cannot import unknown element "{name}".', "INVALID_LINK_DIRECTIVE_USAGE"
+                    )
+                names.by_local_name[alias.lstrip("@")] = name[1:]
         elif spec in ("tag", "inaccessible"):
             # A spec's main directive goes by the namespace itself (`@tag`), like Apollo's.
             names.by_local_name[namespace] = spec
             for name, alias in imports:
-                if name == spec:
-                    names.by_local_name[alias] = spec
+                if name == f"@{spec}":
+                    names.by_local_name[alias.lstrip("@")] = spec
     return names

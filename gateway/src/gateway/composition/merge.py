@@ -133,6 +133,16 @@ class Merger:
             ):
                 # An @interfaceObject is the interface, seen from a subgraph without its types.
                 kinds = {"interface"}
+            if all(s.typedef.interface_object for s in type_sources):
+                names = [s.subgraph.name for s in type_sources]
+                self.report(
+                    "INTERFACE_OBJECT_USAGE_ERROR",
+                    f'Type "{name}" is declared with @interfaceObject in all the subgraphs in '
+                    f"which it is defined (it is defined in {quoted_list(names)} but should be "
+                    "defined as an interface in at least one subgraph)",
+                    names,
+                )
+                continue
             if len(kinds) > 1:
                 described = [(s.subgraph.name, KIND_NAMES[s.typedef.kind]) for s in type_sources]
                 self.report(
@@ -161,6 +171,7 @@ class Merger:
             self._merge_enum(merged, type_sources)
         _add_interface_object_fields(types, sources)
         self._check_interface_keys(types, sources)
+        self._check_interface_fields(types, sources)
         return MergedSchema(
             graphs=[Graph(self.graph_names[s.name], s.name, s.url) for s in self.subgraphs],
             types=types,
@@ -318,6 +329,22 @@ class Merger:
         )
         result.type = merged_type
         self._note_enum_usage(merged_type, coordinate, input_position=False)
+        externals = [s for s in sources if s.field.external]
+        if any(
+            s.field.type != merged_type
+            and (all_equal or not self._is_subtype(merged_type, s.field.type))
+            for s in externals
+        ):
+            self.report(
+                "EXTERNAL_TYPE_MISMATCH",
+                mismatch(
+                    f'Type of field "{coordinate}" is incompatible across subgraphs (where '
+                    "marked @external): it has ",
+                    [(s.subgraph.name, f'type "{s.field.type}"') for s in sources],
+                    first=f'type "{merged_type}"',
+                ),
+                [s.subgraph.name for s in sources],
+            )
         if self._needs_join_field(sources, all_equal, defining):
             for source in sources:
                 if source.unused_overridden and source.label is None:
@@ -412,6 +439,36 @@ class Merger:
             )
             merged[name] = directive
         return merged
+
+    def _check_interface_fields(
+        self, types: dict[str, MergedType], sources: dict[str, list[_Source]]
+    ) -> None:
+        """Every type implementing an interface has each of its fields, from some subgraph."""
+        for name, interface in types.items():
+            if interface.kind != "interface":
+                continue
+            for implementation in types.values():
+                if name not in implementation.interfaces:
+                    continue
+                for field_name in interface.fields:
+                    if field_name in implementation.fields:
+                        continue
+                    declaring = [
+                        s.subgraph.name for s in sources[name] if field_name in s.typedef.fields
+                    ]
+                    implementing = [
+                        s.subgraph.name
+                        for s in sources[implementation.name]
+                        if name in s.typedef.interfaces
+                    ]
+                    self.report(
+                        "INTERFACE_FIELD_NO_IMPLEM",
+                        f'Interface field "{name}.{field_name}" is declared in '
+                        f'{quoted_list(declaring)} but type "{implementation.name}", which '
+                        f'implements "{name}" only in {quoted_list(implementing)} does not have '
+                        f'field "{field_name}".',
+                        declaring + implementing,
+                    )
 
     def _check_interface_keys(
         self, types: dict[str, MergedType], sources: dict[str, list[_Source]]

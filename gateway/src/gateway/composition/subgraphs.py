@@ -39,7 +39,12 @@ from graphql.language import (
 
 from gateway.composition.errors import CompositionIssue
 from gateway.composition.fieldsets import FieldSetError, targets
-from gateway.composition.links import DirectiveNames, LinkError, read_links
+from gateway.composition.links import (
+    FEDERATION_DIRECTIVES,
+    DirectiveNames,
+    LinkError,
+    read_links,
+)
 from gateway.composition.model import (
     DEFAULT_ROOT_NAMES,
     EXECUTABLE_LOCATIONS,
@@ -88,9 +93,10 @@ class SubgraphDefinition:
 
 
 class _Invalid(Exception):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, code: str = "INVALID_GRAPHQL") -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
 
 
 def read_subgraph(definition: SubgraphDefinition) -> Subgraph | CompositionIssue:
@@ -102,11 +108,22 @@ def read_subgraph(definition: SubgraphDefinition) -> Subgraph | CompositionIssue
     try:
         return _Reader(definition, document).read()
     except (_Invalid, LinkError) as exc:
-        return _invalid(definition.name, str(exc))
+        return _invalid(definition.name, str(exc), exc.code)
 
 
-def _invalid(subgraph: str, message: str) -> CompositionIssue:
-    return CompositionIssue("INVALID_GRAPHQL", f"[{subgraph}] {message}", (subgraph,))
+def _invalid(subgraph: str, message: str, code: str = "INVALID_GRAPHQL") -> CompositionIssue:
+    return CompositionIssue(code, f"[{subgraph}] {message}", (subgraph,))
+
+
+def _unknown_directive(name: str, fed1: bool) -> str:
+    message = f'Unknown directive "@{name}".'
+    if name in FEDERATION_DIRECTIVES and not fed1:
+        message += (
+            f' If you meant the "@{name}" federation directive, you should use fully-qualified '
+            f'name "@federation__{name}" or add "@{name}" to the `import` argument of the @link '
+            "to the federation specification."
+        )
+    return message
 
 
 def _description(node: object) -> str | None:
@@ -145,6 +162,12 @@ class _Reader:
         self.names: DirectiveNames = read_links(schema_directives)
         self.types: dict[str, TypeDef] = {}
         self.directives: dict[str, DirectiveDef] = {}
+        # Custom directives the subgraph defines; applying them is fine, they stay behind.
+        self.defined_directives = {
+            node.name.value
+            for node in document.definitions
+            if isinstance(node, DirectiveDefinitionNode)
+        }
         self.description = next(
             (
                 _description(node)
@@ -200,9 +223,12 @@ class _Reader:
     def _directives(self, node: object) -> list[tuple[str, ConstDirectiveNode]]:
         found = []
         for directive in getattr(node, "directives", None) or ():
-            canonical = self.names.canonical(directive.name.value)
+            name = directive.name.value
+            canonical = self.names.canonical(name)
             if canonical is not None:
                 found.append((canonical, directive))
+            elif name not in self.defined_directives:
+                raise _Invalid(_unknown_directive(name, self.names.fed1))
         return found
 
     def _applied(self, target: Applied, node: object) -> None:
@@ -354,9 +380,13 @@ class _Reader:
             if local not in self.types:
                 raise _Invalid(f'The schema names "{local}" as a root type but does not define it')
             if default in self.types:
+                operation = next(o for o, name in DEFAULT_ROOT_NAMES.items() if name == default)
                 raise _Invalid(
-                    f'The schema uses "{local}" as its {default} root type, but also defines '
-                    f'a type named "{default}"'
+                    f'The schema has a type named "{default}" but it is not set as the '
+                    f'{operation} root type ("{local}" is instead): this is not supported by '
+                    "federation. If a root type does not use its default name, there should be "
+                    "no other type with that default name.",
+                    f"ROOT_{operation.upper()}_USED",
                 )
             typedef = self.types.pop(local)
             typedef.name = default
