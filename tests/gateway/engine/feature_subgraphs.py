@@ -6,7 +6,8 @@ catalogue  kits and booklets (the `Material` interface, the `SearchResult` union
 stores     kit stock (taken over from catalogue), shipping cost (requires the weight),
            booklet pages, loans keyed by (centreCode, number), numbered reservations
 reviews    reviews of kits, their author's name provided; loans' return dates; drafts
-people     teachers
+people     teachers, keyed by id and by login
+certificates  teachers' certificates, keyed by login only (reached through people)
 """
 
 from __future__ import annotations
@@ -27,8 +28,20 @@ BOOKLETS: dict[str, dict[str, Any]] = {
     "b2": {"title": "Teaching with data", "pages": 112},
 }
 TEACHERS: dict[str, dict[str, Any]] = {
-    "t1": {"name": "Aino Virtanen", "school": "Kallio upper school", "email": "aino@example.org"},
-    "t2": {"name": "Luca Bianchi", "school": "Liceo Galilei", "email": "luca@example.org"},
+    "t1": {
+        "name": "Aino Virtanen",
+        "school": "Kallio upper school",
+        "email": "aino@example.org",
+        "login": "avirtanen",
+        "certificates": ["Inquiry-based physics", "Data literacy"],
+    },
+    "t2": {
+        "name": "Luca Bianchi",
+        "school": "Liceo Galilei",
+        "email": "luca@example.org",
+        "login": "lbianchi",
+        "certificates": [],
+    },
 }
 REVIEWS: list[dict[str, Any]] = [
     {"id": "r1", "kit": "k1", "author": "t1", "body": "Pupils loved it", "rating": 5},
@@ -306,9 +319,10 @@ reviews = Schema(
 # people
 
 
-@strawberry.federation.type(keys=["id"])
+@strawberry.federation.type(keys=["id", "login"])
 class Teacher:
     id: strawberry.ID
+    login: str
     name: str = strawberry.federation.field(shareable=True)
     school: str
     email: str = strawberry.federation.field(inaccessible=True)
@@ -318,6 +332,7 @@ class Teacher:
         teacher = TEACHERS[teacher_id]
         return cls(
             id=strawberry.ID(teacher_id),
+            login=teacher["login"],
             name=teacher["name"],
             school=teacher["school"],
             email=teacher["email"],
@@ -325,7 +340,10 @@ class Teacher:
 
     @classmethod
     def resolve_reference(cls, **representation: Any) -> Teacher:
-        return cls.of(representation["id"])
+        if "id" in representation:
+            return cls.of(representation["id"])
+        [found] = [t for t, v in TEACHERS.items() if v["login"] == representation["login"]]
+        return cls.of(found)
 
 
 @strawberry.type
@@ -337,11 +355,38 @@ class PeopleQuery:
 
 people = Schema(query=PeopleQuery, types=[Teacher])
 
+
+# certificates: knows teachers only by their login
+
+
+@strawberry.federation.type(keys=["login"], name="Teacher")
+class CertifiedTeacher:
+    login: str
+
+    @strawberry.field
+    def certificates(self) -> list[str]:
+        return next(v["certificates"] for v in TEACHERS.values() if v["login"] == self.login)
+
+    @classmethod
+    def resolve_reference(cls, **representation: Any) -> CertifiedTeacher:
+        return cls(login=representation["login"])
+
+
+@strawberry.type
+class CertificatesQuery:
+    @strawberry.field
+    def certificate_count(self) -> int:
+        return sum(len(v["certificates"]) for v in TEACHERS.values())
+
+
+certificates = Schema(query=CertificatesQuery, types=[CertifiedTeacher])
+
 SCHEMAS: dict[str, Schema] = {
     "catalogue": catalogue,
     "stores": stores,
     "reviews": reviews,
     "people": people,
+    "certificates": certificates,
 }
 
 

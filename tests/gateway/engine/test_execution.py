@@ -185,9 +185,17 @@ async def test_introspection_and_data_can_be_asked_for_together(pdnet: Subgraphs
     ("query", "variables", "message"),
     [
         ("{ centres { nodes { name }", None, "Syntax Error"),
-        ("{ centres { nodes { nickname } } }", None, "Cannot query field 'nickname'"),
-        ("query($n: Int!) { centres(first: $n) { totalCount } }", {}, "Variable '$n'"),
-        ("query($n: Int!) { centres(first: $n) { totalCount } }", {"n": "ten"}, "Variable '$n'"),
+        ("{ centres { nodes { nickname } } }", None, 'Cannot query field "nickname"'),
+        (
+            "query($n: Int!) { centres(first: $n) { totalCount } }",
+            {},
+            'Variable "$n" of required type "Int!" was not provided.',
+        ),
+        (
+            "query($n: Int!) { centres(first: $n) { totalCount } }",
+            {"n": "ten"},
+            'Variable "$n" got invalid value "ten"',
+        ),
     ],
 )
 async def test_requests_that_cannot_run_are_refused_before_any_fetch(

@@ -163,6 +163,23 @@ def test_a_composite_key_is_sent_whole(feature_engine: Engine) -> None:
     ]
 
 
+def test_a_key_the_current_subgraph_lacks_is_fetched_from_a_third_subgraph_first(
+    feature_engine: Engine,
+) -> None:
+    plan = feature_engine.plan("{ latestReviews { author { name certificates } } }")
+    assert shape(plan) == (
+        "Sequence",
+        "reviews",
+        ("Flatten", "latestReviews.@.author", "people"),
+        ("Flatten", "latestReviews.@.author", "certificates"),
+    )
+    assert "... on Teacher {login}" in fetch_to(plan, "people").operation
+    assert representation_keys(fetch_to(plan, "certificates"), "Teacher") == [
+        "__typename",
+        "login",
+    ]
+
+
 def test_interface_implementations_found_in_other_subgraphs_are_fetched_per_type(
     feature_engine: Engine,
 ) -> None:
@@ -204,7 +221,7 @@ def test_mutation_fields_run_one_after_another_in_the_order_asked(feature_engine
 def test_inaccessible_fields_cannot_be_asked_for(feature_engine: Engine) -> None:
     with pytest.raises(GraphQLRequestError) as raised:
         feature_engine.plan("{ kits { internalCode } }")
-    assert raised.value.errors[0]["message"] == ("Cannot query field 'internalCode' on type 'Kit'.")
+    assert raised.value.errors[0]["message"] == ('Cannot query field "internalCode" on type "Kit".')
 
 
 def test_plans_are_cached_per_document_operation_and_conditions(feature_engine: Engine) -> None:

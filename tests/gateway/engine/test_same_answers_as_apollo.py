@@ -110,6 +110,7 @@ SAME_ANSWERS = [
     ),
     ("{ loans { centreCode number returnedOn kit { name } borrower { name school } } }", None),
     ("{ latestReviews { body author { name } } }", None),
+    ("{ latestReviews { author { certificates school } } certificateCount }", None),
     (
         'query($brief: Boolean!, $id: ID = "k1") { kit(id: $id) { id'
         " name @skip(if: $brief) ...Details @include(if: $brief) } }"

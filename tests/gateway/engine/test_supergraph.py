@@ -52,7 +52,7 @@ def test_the_api_schema_has_no_join_machinery_and_no_inaccessible_elements(
     assert "shippingCost" in kit.fields
     teacher = supergraph.api_schema.type_map["Teacher"]
     assert isinstance(teacher, GraphQLObjectType)
-    assert set(teacher.fields) == {"id", "name", "school"}
+    assert set(teacher.fields) == {"id", "login", "name", "school", "certificates"}
     assert supergraph.subgraph_urls["people"] == "http://people.test/graphql"
 
 

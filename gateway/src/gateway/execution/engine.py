@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import structlog
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -26,6 +27,7 @@ from graphql.language import Visitor, visit
 from gateway.execution.running import PlanRun
 from gateway.execution.shaping import Shaper
 from gateway.execution.transport import SubgraphTransport
+from gateway.execution.variable_errors import requote, reword
 from gateway.planning import (
     INTROSPECTION_FIELDS,
     FieldCollector,
@@ -35,6 +37,7 @@ from gateway.planning import (
 )
 from gateway.supergraph import Supergraph
 
+log = structlog.get_logger(__name__)
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -131,7 +134,10 @@ class Engine:
             return _Document(DocumentNode(definitions=()), empty, empty, (), _formatted([exc]))
         errors = validate(self.schema, document)
         if errors:
-            return _Document(document, empty, empty, (), _formatted(errors))
+            worded = tuple(
+                {**error, "message": requote(str(error["message"]))} for error in _formatted(errors)
+            )
+            return _Document(document, empty, empty, (), worded)
         operations: dict[str | None, OperationDefinitionNode] = {}
         fragments: dict[str, FragmentDefinitionNode] = {}
         for definition in document.definitions:
@@ -233,7 +239,11 @@ class Engine:
             return {}
         result = get_variable_values(self.schema, operation.variable_definitions, variables)
         if isinstance(result, list):
-            raise GraphQLRequestError(list(_formatted(result)))
+            errors = [
+                {**error, "message": reword(str(error["message"]), variables)}
+                for error in _formatted(result)
+            ]
+            raise GraphQLRequestError(errors)
         coerced: Mapping[str, Any] = result.coerced
         return coerced
 
@@ -255,11 +265,32 @@ class Engine:
         try:
             prepared = self._prepare(request.query, document, operation, coerced)
         except PlanningError as exc:
+            return _planning_failed(str(exc))
+        except Exception:
+            log.exception("planning failed", operation=request.operation_name)
+            return _planning_failed("The operation could not be planned.")
+        try:
+            return await self._run(prepared, transport, headers or {}, variables)
+        except Exception:
+            log.exception("executing the plan failed", operation=request.operation_name)
             return {
                 "data": None,
-                "errors": [{"message": str(exc), "extensions": {"code": "QUERY_PLANNING_FAILED"}}],
+                "errors": [
+                    {
+                        "message": "The operation failed in the gateway.",
+                        "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+                    }
+                ],
             }
-        run = PlanRun(transport, headers or {}, variables)
+
+    async def _run(
+        self,
+        prepared: _Prepared,
+        transport: SubgraphTransport,
+        headers: Mapping[str, str],
+        variables: dict[str, Any],
+    ) -> dict[str, Any]:
+        run = PlanRun(transport, headers, variables)
         await run.run(prepared.plan.node)
         if prepared.introspection is not None:
             answered = execute_sync(self.schema, prepared.introspection, variable_values=variables)
@@ -274,3 +305,10 @@ class Engine:
             # As @apollo/gateway does: errors found only while shaping are reported apart.
             response["extensions"] = {"valueCompletion": completion_errors}
         return response
+
+
+def _planning_failed(message: str) -> dict[str, Any]:
+    return {
+        "data": None,
+        "errors": [{"message": message, "extensions": {"code": "QUERY_PLANNING_FAILED"}}],
+    }

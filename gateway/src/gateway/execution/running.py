@@ -8,6 +8,8 @@ import json
 from collections.abc import Hashable, Mapping
 from typing import Any
 
+import structlog
+
 from gateway.execution.transport import SubgraphFetchError, SubgraphRequest, SubgraphTransport
 from gateway.planning import (
     FetchNode,
@@ -19,6 +21,7 @@ from gateway.planning import (
 )
 
 Path = tuple[str | int, ...]
+log = structlog.get_logger(__name__)
 
 
 class PlanRun:
@@ -56,7 +59,17 @@ class PlanRun:
 
     async def _send(self, fetch: FetchNode, variables: dict[str, Any]) -> dict[str, Any]:
         request = SubgraphRequest(fetch.operation, variables or None, fetch.operation_name)
-        return await self.transport.fetch(fetch.subgraph, request, headers=self.headers)
+        try:
+            body = await self.transport.fetch(fetch.subgraph, request, headers=self.headers)
+        except SubgraphFetchError:
+            raise
+        except Exception as exc:
+            # Whatever a transport raises, the request still gets an answer.
+            log.exception("subgraph transport failed", subgraph=fetch.subgraph)
+            raise SubgraphFetchError(fetch.subgraph, "the transport failed") from exc
+        if not isinstance(body, dict):
+            raise SubgraphFetchError(fetch.subgraph, "the response is not a GraphQL response")
+        return body
 
     async def _fetch_root(self, fetch: FetchNode) -> None:
         try:

@@ -237,9 +237,10 @@ class _OperationPlanner:
         info: FieldInfo,
         path: tuple[str, ...],
         provided: SelectionSetNode | None,
+        avoid: str | None = None,
     ) -> set[_Group]:
         type_info = self.types[parent.name]
-        candidates = [s for s in info.resolvable_in if type_info.resolvable_keys(s)]
+        candidates = [s for s in info.resolvable_in if s != avoid and type_info.resolvable_keys(s)]
         if not candidates:
             raise PlanningError(
                 f"{parent.name}.{info.name} cannot be reached from subgraph {group.subgraph}"
@@ -263,12 +264,12 @@ class _OperationPlanner:
             )
             tree.add_typename()
             child.depends_on |= self._fetch_field_set(
-                group, tree, template, parent, parse_field_set(key_fields), path, provided
+                group, tree, template, parent, parse_field_set(key_fields), path, provided, target
             )
         requires = info.requires.get(target)
         if requires is not None:
             child.depends_on |= self._fetch_field_set(
-                group, tree, template, parent, parse_field_set(requires), path, provided
+                group, tree, template, parent, parse_field_set(requires), path, provided, target
             )
         child.depends_on.discard(child)
         fragment = child.selection.fragment(parent.name)
@@ -283,9 +284,11 @@ class _OperationPlanner:
         selection_set: SelectionSetNode,
         path: tuple[str, ...],
         provided: SelectionSetNode | None,
+        target: str,
     ) -> set[_Group]:
         """Adds a key or `@requires` field set to the fetch, and to the representation template
-        the fields the fetch will hold its values under."""
+        the fields the fetch will hold its values under; fields found elsewhere are fetched from
+        a subgraph other than `target`, the one they are for."""
         suppliers = {group}
         provided_here = (
             self.collector_for_provides().collect([provided], parent.name) if provided else None
@@ -296,7 +299,14 @@ class _OperationPlanner:
                 runtime = self.schema.type_map.get(condition.name.value) if condition else parent
                 if isinstance(runtime, GraphQLObjectType) and runtime.name == parent.name:
                     suppliers |= self._fetch_field_set(
-                        group, tree, template, parent, selection.selection_set, path, provided
+                        group,
+                        tree,
+                        template,
+                        parent,
+                        selection.selection_set,
+                        path,
+                        provided,
+                        target,
                     )
                 continue
             if not isinstance(selection, FieldNode):
@@ -313,7 +323,9 @@ class _OperationPlanner:
             )
             if not local:
                 # Found in another subgraph: planned like a client field, under its own name.
-                suppliers |= self._jump(group, tree, parent, name, [selection], info, path, None)
+                suppliers |= self._jump(
+                    group, tree, parent, name, [selection], info, path, None, target
+                )
                 if copied.selection is not None and selection.selection_set is not None:
                     _copy_names(copied.selection, selection.selection_set)
                 continue
@@ -338,6 +350,7 @@ class _OperationPlanner:
                     selection.selection_set,
                     sub_path,
                     None,
+                    target,
                 )
             else:
                 fetched.selection.add_typename()
