@@ -229,7 +229,7 @@ async def test_json_ld_describes_the_event_as_a_schema_org_course_instance(
     assert (doc["maximumAttendeeCapacity"], doc["remainingAttendeeCapacity"]) == (2, 1)
     assert doc["organizer"]["@id"] == f"urn:pdnet:centre:{centre}"
     assert doc["eventStatus"] == "https://schema.org/EventScheduled"
-    assert doc["courseMode"] == "onsite" and doc["timeRequired"] == "PT12H"
+    assert doc["courseMode"] == "onsite" and doc["courseWorkload"] == "PT12H"
     assert [s["@id"] for s in doc["subEvent"]] == [
         f"urn:pdnet:session:{s['id']}" for s in event["sessions"]
     ]

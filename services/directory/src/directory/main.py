@@ -18,6 +18,7 @@ from directory.graphql.loaders import make_loaders
 from directory.graphql.schema import schema
 from directory.labels.routes import router as labels_router
 from directory.networks.routes import router as networks_router
+from directory.open_formats.routes import router as open_formats_router
 from directory.settings import DirectorySettings
 from shared.graphql import graphql_router
 from shared.integrations import integration_lifespan, integration_routers
@@ -52,8 +53,10 @@ def create_app(settings: DirectorySettings | None = None) -> FastAPI:
         migrations_dir=MIGRATIONS,
         lifespan=lifespan,
     )
-    # Bulk first: `/v1/centres/export` must match before `/v1/centres/{centre_id}` does.
-    for router in (bulk_router, networks_router, centres_router, labels_router, educators_router):
+    # Bulk and open formats first: `/v1/centres/export` and `/v1/centres/geojson` must match
+    # before `/v1/centres/{centre_id}` does.
+    routers = (bulk_router, open_formats_router, networks_router, centres_router, labels_router)
+    for router in (*routers, educators_router):
         app.include_router(router)
     for router in (api_keys_router, *integration_routers(EVENT_TYPES)):
         app.include_router(router)

@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.bulk.formats import BulkFormat, csv_rows, encode_records
+from shared.bulk.formats import BulkFormat, compact_json, csv_rows, encode_records
 from shared.db import Database, reader_session
 
 CHUNK_ROWS = 500
@@ -82,6 +82,43 @@ async def export_response(
             "Cache-Control": "no-store",
         },
     )
+
+
+async def json_array_response(
+    db: Database,
+    export: Export[K],
+    *,
+    head: bytes,
+    tail: bytes,
+    media_type: str,
+    chunk_rows: int = CHUNK_ROWS,
+) -> StreamingResponse:
+    """One JSON document whose array of records is streamed, e.g. a GeoJSON FeatureCollection
+    (`head` = `{"type":"FeatureCollection","features":[`, `tail` = `]}`)."""
+
+    async def records() -> AsyncIterator[bytes]:
+        separator = b""
+        after: K | None = None
+        while True:
+            async with reader_session(db) as session:
+                chunk = await export.fetch(session, after, chunk_rows)
+            if chunk.records:
+                yield separator + b",".join(compact_json(r) for r in chunk.records)
+                separator = b","
+            if chunk.after is None:
+                return
+            after = chunk.after
+
+    parts = records()
+    first = await anext(parts, b"")
+
+    async def body() -> AsyncIterator[bytes]:
+        yield head + first
+        async for part in parts:
+            yield part
+        yield tail
+
+    return StreamingResponse(body(), media_type=media_type)
 
 
 EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {

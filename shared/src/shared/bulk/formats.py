@@ -51,12 +51,13 @@ def json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+def compact_json(value: Any) -> bytes:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=json_default)
+    return text.encode()
+
+
 def ndjson_lines(records: Iterable[Mapping[str, Any]]) -> bytes:
-    return b"".join(
-        json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=json_default).encode()
-        + b"\n"
-        for record in records
-    )
+    return b"".join(compact_json(record) + b"\n" for record in records)
 
 
 def csv_cell(value: Any) -> str:

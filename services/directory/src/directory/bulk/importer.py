@@ -204,7 +204,7 @@ async def import_centres(
     now = utcnow()
     written = await upsert_chunks(
         session,
-        Centre.__table__,  # type: ignore[arg-type]
+        Centre.__table__,
         [_centre_values(row, source) for _, row in rows],
         conflict=("data_source", "origin_id"),
         update=UPDATED_COLUMNS,

@@ -110,6 +110,8 @@ def course_instance(
     }
     total_hours = sum((s.cpd_hours for s in sessions), Decimal(0))
     if total_hours:
-        document["timeRequired"] = iso_duration(total_hours)
+        # CourseInstance's own property for the hours a course takes (timeRequired belongs to
+        # CreativeWork, which a CourseInstance is not).
+        document["courseWorkload"] = iso_duration(total_hours)
     # Absent rather than null: JSON-LD processors treat null as "delete this value".
     return {key: value for key, value in document.items() if value is not None}
