@@ -12,12 +12,14 @@ import time
 from asyncio.subprocess import Process
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from directory.settings import DirectorySettings
 from shared.clock import utcnow
 from shared.dev_issuer import DevIssuer
 from shared.testing import OpenService, ServiceDatabases, ServiceHarness
@@ -321,3 +323,15 @@ def test_retries_back_off_exponentially_for_about_three_days() -> None:
     total = sum(RETRY_DELAYS, timedelta())
     assert timedelta(hours=68) <= total <= timedelta(hours=73)
     assert next_attempt_at(MAX_ATTEMPTS, now=now) is None
+
+
+def test_production_refuses_private_targets_unless_a_setting_allows_them(tmp_path: Path) -> None:
+    def settings(**values: Any) -> DirectorySettings:
+        base = {"database_url": "postgresql+asyncpg://u:p@db/directory", "jwks_file": tmp_path}
+        return DirectorySettings(**(base | values))
+
+    assert not settings(environment="production").webhooks_may_target_private
+    assert settings(
+        environment="production", webhook_allow_private_targets=True
+    ).webhooks_may_target_private
+    assert settings(environment="test").webhooks_may_target_private
