@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from graphql import GraphQLSyntaxError
 from graphql.language import (
@@ -31,7 +32,9 @@ class Target:
     external_in_parents: bool = False
 
 
+@lru_cache(maxsize=4096)
 def parse_field_set(text: str) -> SelectionSetNode:
+    """Parsed once per distinct text: the same keys are read again and again while composing."""
     try:
         document = parse("{" + text + "}", no_location=True)
     except GraphQLSyntaxError as exc:

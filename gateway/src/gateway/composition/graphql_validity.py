@@ -4,25 +4,35 @@ on the subgraph with its federation directives set aside."""
 
 from __future__ import annotations
 
-from graphql import GraphQLError, build_schema, validate_schema
+from typing import Any
+
+from graphql import (
+    GraphQLArgument,
+    GraphQLEnumType,
+    GraphQLError,
+    GraphQLField,
+    GraphQLInputField,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    GraphQLString,
+    GraphQLUnionType,
+    specified_scalar_types,
+    validate_schema,
+)
 
 from gateway.composition.errors import CompositionIssue
-from gateway.composition.model import Field, Subgraph, TypeDef
-
-_KEYWORDS = {
-    "object": "type",
-    "interface": "interface",
-    "union": "union",
-    "enum": "enum",
-    "input": "input",
-    "scalar": "scalar",
-}
+from gateway.composition.model import Argument, Subgraph, TypeDef
 
 
 def check_graphql_rules(subgraph: Subgraph) -> list[CompositionIssue]:
     try:
-        schema = build_schema(_plain_sdl(subgraph), assume_valid_sdl=False)
-        errors: list[GraphQLError] = list(validate_schema(schema))
+        errors: list[GraphQLError] = list(validate_schema(_schema(subgraph)))
     except (GraphQLError, TypeError) as exc:
         errors = [GraphQLError(str(exc))]
     return [
@@ -31,27 +41,66 @@ def check_graphql_rules(subgraph: Subgraph) -> list[CompositionIssue]:
     ]
 
 
-def _plain_sdl(subgraph: Subgraph) -> str:
-    return "\n".join(_plain_type(t) for t in subgraph.types.values())
+def _schema(subgraph: Subgraph) -> GraphQLSchema:
+    # Built from the model rather than by printing and parsing SDL again: subgraphs can be big.
+    named: dict[str, GraphQLNamedType] = dict(specified_scalar_types)
 
+    def ref(type_ref: str) -> Any:
+        if type_ref.endswith("!"):
+            return GraphQLNonNull(ref(type_ref[:-1]))
+        if type_ref.startswith("["):
+            return GraphQLList(ref(type_ref[1:-1]))
+        return named[type_ref]
 
-def _plain_type(typedef: TypeDef) -> str:
-    header = f"{_KEYWORDS[typedef.kind]} {typedef.name}"
-    if typedef.kind == "scalar":
-        return header
-    if typedef.kind == "union":
-        return header + (" = " + " | ".join(typedef.members) if typedef.members else "")
-    if typedef.kind == "enum":
-        return header + " { " + " ".join(typedef.values) + " }"
-    if typedef.interfaces:
-        header += " implements " + " & ".join(typedef.interfaces)
-    fields = [_plain_field(f) for f in typedef.fields.values()]
-    if typedef.name == "Query":
-        # Federation gives every subgraph's Query `_service`, so an empty one is fine.
-        fields.append("_service: String")
-    return header + " { " + " ".join(fields) + " }" if fields else header
+    def arguments(args: dict[str, Argument]) -> dict[str, GraphQLArgument]:
+        return {a.name: GraphQLArgument(ref(a.type)) for a in args.values()}
 
+    def output_fields(typedef: TypeDef) -> Any:
+        def thunk() -> dict[str, GraphQLField]:
+            fields = {
+                f.name: GraphQLField(ref(f.type), arguments(f.args))
+                for f in typedef.fields.values()
+            }
+            if typedef.name == "Query":
+                # Federation gives every subgraph's Query `_service`, so an empty one is fine.
+                fields["_service"] = GraphQLField(GraphQLString)
+            return fields
 
-def _plain_field(field: Field) -> str:
-    args = ", ".join(f"{a.name}: {a.type}" for a in field.args.values())
-    return f"{field.name}({args}): {field.type}" if args else f"{field.name}: {field.type}"
+        return thunk
+
+    def input_fields(typedef: TypeDef) -> Any:
+        return lambda: {f.name: GraphQLInputField(ref(f.type)) for f in typedef.fields.values()}
+
+    def interfaces(typedef: TypeDef) -> Any:
+        return lambda: [named[name] for name in typedef.interfaces]
+
+    def members(typedef: TypeDef) -> Any:
+        return lambda: [named[name] for name in typedef.members]
+
+    for typedef in subgraph.types.values():
+        name = typedef.name
+        if name in specified_scalar_types:
+            continue
+        if typedef.kind == "object":
+            named[name] = GraphQLObjectType(name, output_fields(typedef), interfaces(typedef))
+        elif typedef.kind == "interface":
+            named[name] = GraphQLInterfaceType(
+                name, output_fields(typedef), interfaces=interfaces(typedef)
+            )
+        elif typedef.kind == "union":
+            named[name] = GraphQLUnionType(name, members(typedef))
+        elif typedef.kind == "enum":
+            named[name] = GraphQLEnumType(name, {value: value for value in typedef.values})
+        elif typedef.kind == "input":
+            named[name] = GraphQLInputObjectType(name, input_fields(typedef))
+        else:
+            named[name] = GraphQLScalarType(name)
+    query = named.get("Query")
+    mutation = named.get("Mutation")
+    subscription = named.get("Subscription")
+    return GraphQLSchema(
+        query=query if isinstance(query, GraphQLObjectType) else None,
+        mutation=mutation if isinstance(mutation, GraphQLObjectType) else None,
+        subscription=subscription if isinstance(subscription, GraphQLObjectType) else None,
+        types=list(named.values()),
+    )

@@ -38,6 +38,7 @@ class _Checker:
         self.issues: list[CompositionIssue] = []
         self.reported: set[str] = set()
         self.reachable_cache: dict[tuple[str, str], frozenset[str]] = {}
+        self.resolvers_cache: dict[str, dict[str, frozenset[str]]] = {}
 
     def view(self, subgraph: Subgraph, type_name: str) -> TypeDef | None:
         """The type in the subgraph, or the @interfaceObject standing for one of its interfaces."""
@@ -56,6 +57,20 @@ class _Checker:
         if typedef is None or field_name not in typedef.fields:
             return False
         return not typedef.fields[field_name].external
+
+    def resolvers(self, type_name: str) -> dict[str, frozenset[str]]:
+        """Field name → the subgraphs resolving that field of the type."""
+        cached = self.resolvers_cache.get(type_name)
+        if cached is None:
+            found: dict[str, set[str]] = {}
+            for subgraph in self.subgraphs.values():
+                typedef = self.view(subgraph, type_name)
+                for field in typedef.fields.values() if typedef is not None else ():
+                    if not field.external:
+                        found.setdefault(field.name, set()).add(subgraph.name)
+            cached = {name: frozenset(names) for name, names in found.items()}
+            self.resolvers_cache[type_name] = cached
+        return cached
 
     def reachable(self, type_name: str, start: str) -> frozenset[str]:
         """Subgraphs an object of the type can be moved to from `start`, `start` included."""
@@ -141,26 +156,29 @@ class _Checker:
                     queue.append((named_type(field.type), options, (_Step(field.name),)))
         while queue:
             type_name, options, path = queue.popleft()
-            if (type_name, options) in seen:
-                continue
-            seen.add((type_name, options))
             merged_type = self.merged.types.get(type_name)
             if merged_type is None or merged_type.inaccessible:
                 continue
             if merged_type.kind in ("interface", "union"):
+                if (type_name, options) in seen:
+                    continue
+                seen.add((type_name, options))
                 for runtime, runtime_options in self._runtime_types(options, type_name).items():
                     step = _Step(path[-1].field, runtime)
                     queue.append((runtime, runtime_options, (*path[:-1], step)))
                 continue
             if merged_type.kind != "object":
                 continue
-            moves = {m for s in sorted(options) for m in self.reachable(type_name, s)}
+            # What follows depends only on the subgraphs the object can be moved to.
+            moves = frozenset(m for s in sorted(options) for m in self.reachable(type_name, s))
+            if (type_name, moves) in seen:
+                continue
+            seen.add((type_name, moves))
+            resolvers = self.resolvers(type_name)
             for field in merged_type.fields.values():
                 if field.inaccessible:
                     continue
-                resolving = frozenset(
-                    s for s in moves if self.resolves(self.subgraphs[s], type_name, field.name)
-                )
+                resolving = moves & resolvers.get(field.name, frozenset())
                 if not resolving:
                     self._report(sorted(options)[0], type_name, field.name, path)
                     continue

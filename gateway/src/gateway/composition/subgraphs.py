@@ -22,6 +22,9 @@ from graphql.language import (
     InputValueDefinitionNode,
     InterfaceTypeDefinitionNode,
     InterfaceTypeExtensionNode,
+    ListTypeNode,
+    NamedTypeNode,
+    NonNullTypeNode,
     ObjectTypeDefinitionNode,
     ObjectTypeExtensionNode,
     ScalarTypeDefinitionNode,
@@ -31,10 +34,10 @@ from graphql.language import (
     StringValueNode,
     TypeDefinitionNode,
     TypeExtensionNode,
+    TypeNode,
     UnionTypeDefinitionNode,
     UnionTypeExtensionNode,
     parse,
-    print_ast,
 )
 
 from gateway.composition.errors import CompositionIssue
@@ -113,6 +116,15 @@ def read_subgraph(definition: SubgraphDefinition) -> Subgraph | CompositionIssue
 
 def _invalid(subgraph: str, message: str, code: str = "INVALID_GRAPHQL") -> CompositionIssue:
     return CompositionIssue(code, f"[{subgraph}] {message}", (subgraph,))
+
+
+def _type_string(node: TypeNode) -> str:
+    if isinstance(node, NonNullTypeNode):
+        return _type_string(node.type) + "!"
+    if isinstance(node, ListTypeNode):
+        return "[" + _type_string(node.type) + "]"
+    assert isinstance(node, NamedTypeNode)
+    return node.name.value
 
 
 def _unknown_directive(name: str, fed1: bool) -> str:
@@ -335,7 +347,7 @@ class _Reader:
         for argument_node in nodes or ():
             argument = Argument(
                 name=argument_node.name.value,
-                type=print_ast(argument_node.type),
+                type=_type_string(argument_node.type),
                 default=argument_node.default_value,
             )
             self._applied(argument, argument_node)
@@ -343,7 +355,7 @@ class _Reader:
         return arguments
 
     def _read_field(self, node: FieldDefinitionNode | InputValueDefinitionNode) -> Field:
-        field = Field(name=node.name.value, type=print_ast(node.type))
+        field = Field(name=node.name.value, type=_type_string(node.type))
         self._applied(field, node)
         if isinstance(node, InputValueDefinitionNode):
             field.default = node.default_value
