@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from exchange.applications.routes import router as applications_router
+from exchange.domain_events import EVENT_TYPES
 from exchange.graphql.loaders import make_loaders
 from exchange.graphql.schema import schema
 from exchange.ledger import LedgerCredential
@@ -17,6 +18,7 @@ from exchange.mobilities.routes import router as mobilities_router
 from exchange.offers.routes import router as offers_router
 from exchange.settings import ExchangeSettings
 from shared.graphql import graphql_router
+from shared.integrations import integration_lifespan, integration_routers
 from shared.peers import Peers
 from shared.service_app import build_service_app
 
@@ -46,7 +48,8 @@ def create_app(settings: ExchangeSettings | None = None) -> FastAPI:
         )
         app.state.ledger_credential = LedgerCredential(settings)
         try:
-            yield
+            async with integration_lifespan(app, settings):
+                yield
         finally:
             await app.state.peers.aclose()
 
@@ -61,6 +64,8 @@ def create_app(settings: ExchangeSettings | None = None) -> FastAPI:
     )
     # Fixed paths before `/v1/offers/{offer_id}`, so they never parse as an id.
     for router in (matching_router, mobilities_router, offers_router, applications_router):
+        app.include_router(router)
+    for router in integration_routers(EVENT_TYPES):
         app.include_router(router)
     # GraphQL documents itself (introspection, GraphiQL); OpenAPI covers the REST API only.
     app.include_router(

@@ -31,6 +31,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.clock import new_id, utcnow
 from shared.db import service_metadata
+from shared.outbox import include_integration_tables
 
 OFFER_KINDS = ("job_shadowing", "teaching_assignment", "co_development", "research_visit")
 OFFER_STATUSES = ("open", "closed", "cancelled")
@@ -233,3 +234,6 @@ class IdempotentRequest(Base):
     status_code: Mapped[int]
     body: Mapped[Any] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+include_integration_tables(Base.metadata)

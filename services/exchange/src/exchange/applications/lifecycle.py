@@ -98,6 +98,7 @@ async def move(
 ) -> None:
     """Records the step in the history, and the new state on the application."""
     now = utcnow()
+    from_status = application.status
     session.add(
         Transition(
             id=new_id(),
@@ -117,8 +118,9 @@ async def move(
     if reason is not None and to_status in ("declined", "withdrawn", "cancelled", "submitted"):
         application.status_reason = reason
     await session.flush()
-    event = "amended" if action == "amend" else to_status
-    await domain_events.application_event(session, event, application)
+    await domain_events.application_event(
+        session, application, action=action, from_status=from_status
+    )
 
 
 async def release(

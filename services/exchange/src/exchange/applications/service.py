@@ -127,7 +127,7 @@ async def submit(
         )
     )
     await session.flush()
-    await domain_events.application_event(session, "submitted", application)
+    await domain_events.application_event(session, application, action="submit", from_status=None)
     return application
 
 
