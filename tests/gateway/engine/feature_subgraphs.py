@@ -4,6 +4,7 @@ subgraphs, `@shareable`, `@override` and `@inaccessible`.
 
 catalogue  kits and booklets (the `Material` interface, the `SearchResult` union)
 stores     kit stock (taken over from catalogue), shipping cost (requires the weight),
+           one kit by id (a root field catalogue shares),
            booklet pages, loans keyed by (centreCode, number), numbered reservations
 reviews    reviews of kits, their author's name provided; loans' return dates; drafts
 people     teachers, keyed by id and by login
@@ -124,7 +125,7 @@ class CatalogueQuery:
     def kits(self) -> list[MaterialKit]:
         return [MaterialKit.of(kit_id) for kit_id in KITS]
 
-    @strawberry.field
+    @strawberry.federation.field(shareable=True)
     def kit(self, id: strawberry.ID) -> MaterialKit | None:
         return MaterialKit.of(id) if id in KITS else None
 
@@ -211,6 +212,10 @@ class StoresQuery:
     @strawberry.field
     def loans(self) -> list[StoresLoan]:
         return [StoresLoan.of(loan) for loan in LOANS]
+
+    @strawberry.federation.field(shareable=True)
+    def kit(self, id: strawberry.ID) -> StoresKit | None:
+        return StoresKit.resolve_reference(id=id) if id in KITS else None
 
 
 RESERVATIONS: list[str] = []

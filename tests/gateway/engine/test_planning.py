@@ -129,6 +129,31 @@ def test_requires_fields_are_fetched_first_and_sent_in_the_representation(
     ]
 
 
+def test_a_shared_root_field_is_asked_of_the_subgraph_that_resolves_most_below_it(
+    feature_engine: Engine,
+) -> None:
+    assert shape(feature_engine.plan('{ kit(id: "k1") { name title } }')) == "catalogue"
+    assert shape(feature_engine.plan('{ kit(id: "k1") { name stock } }')) == "stores"
+
+
+def test_a_field_with_requires_takes_its_own_fetch_even_where_it_is_resolved(
+    feature_engine: Engine,
+) -> None:
+    plan = feature_engine.plan('{ kit(id: "k1") { stock name shippingCost } }')
+    assert shape(plan) == (
+        "Sequence",
+        "stores",
+        ("Flatten", "kit", "catalogue"),
+        ("Flatten", "kit", "stores"),
+    )
+    assert "... on Kit {weightGrams}" in fetch_to(plan, "catalogue").operation
+    assert representation_keys(fetch_to(plan, "stores", 1), "Kit") == [
+        "__typename",
+        "id",
+        "weightGrams",
+    ]
+
+
 def test_provided_fields_come_with_the_field_that_provides_them(feature_engine: Engine) -> None:
     plan = feature_engine.plan("{ latestReviews { body author { name } } }")
     assert shape(plan) == "reviews"

@@ -114,8 +114,8 @@ class _OperationPlanner:
                     last = self._new_group(info.resolvable_in[0], (), False, len(self.groups))
                 group = last
             else:
-                subgraph = next(
-                    (s for s in info.resolvable_in if s in root_groups), info.resolvable_in[0]
+                subgraph = self._best_subgraph(
+                    info.resolvable_in, root, name, nodes, prefer=set(root_groups)
                 )
                 group = root_groups.get(subgraph) or self._new_group(subgraph, (), False, -1)
                 root_groups[subgraph] = group
@@ -158,10 +158,9 @@ class _OperationPlanner:
                 tree.add_field(key, "__typename", (), composite=False)
                 continue
             info = self._field_info(parent.name, name)
-            if group.subgraph in info.resolvable_in or (
-                provided_here is not None and name in provided_here
-            ):
-                nested = provided_here[name][0].selection_set if provided_here else None
+            provided_nodes = provided_here.get(name) if provided_here is not None else None
+            if provided_nodes is not None or _resolves_itself(info, group.subgraph):
+                nested = provided_nodes[0].selection_set if provided_nodes else None
                 suppliers |= self._add_local(group, tree, parent, key, nodes, info, path, nested)
             else:
                 suppliers |= self._jump(group, tree, parent, key, nodes, info, path, provided)
@@ -245,12 +244,11 @@ class _OperationPlanner:
             raise PlanningError(
                 f"{parent.name}.{info.name} cannot be reached from subgraph {group.subgraph}"
             )
-        target = next((s for s in candidates if (s, path) in group.children), None)
-        if target is None:
-            target = next(
-                (s for s in candidates if self._local_key(parent.name, s, group.subgraph)),
-                candidates[0],
-            )
+        joinable = {s for s in candidates if (s, path) in group.children}
+        reachable = [s for s in candidates if self._local_key(parent.name, s, group.subgraph)]
+        target = self._best_subgraph(
+            reachable or candidates, parent, info.name, nodes, prefer=joinable
+        )
         child = group.children.get((target, path))
         if child is None:
             child = self._new_group(target, path, True, group.root_index)
@@ -274,6 +272,59 @@ class _OperationPlanner:
         child.depends_on.discard(child)
         fragment = child.selection.fragment(parent.name)
         return self._add_local(child, fragment, parent, key, nodes, info, path, None)
+
+    def _best_subgraph(
+        self,
+        candidates: Sequence[str],
+        parent: GraphQLObjectType,
+        field_name: str,
+        nodes: Sequence[FieldNode],
+        prefer: set[str],
+    ) -> str:
+        """Of the subgraphs that resolve the field, the one that resolves most of what is
+        asked below it itself; then one already being asked; then the supergraph's order."""
+        if len(candidates) == 1:
+            return candidates[0]
+        named = get_named_type(parent.fields[field_name].type)
+        sets = [node.selection_set for node in nodes if node.selection_set is not None]
+
+        def rank(item: tuple[int, str]) -> tuple[int, int, int]:
+            index, subgraph = item
+            local = self._local_count(subgraph, named, sets, 0) if sets else 0
+            return (-local, 0 if subgraph in prefer else 1, index)
+
+        return min(enumerate(candidates), key=rank)[1]
+
+    def _local_count(
+        self, subgraph: str, type_: Any, sets: Sequence[SelectionSetNode], depth: int
+    ) -> int:
+        """How many of the fields asked for the subgraph resolves without another fetch."""
+        if depth > 8:
+            return 0
+        if isinstance(type_, GraphQLObjectType):
+            runtimes = [type_]
+        else:
+            runtimes = [
+                t
+                for name in self.supergraph.possible_types_in(type_.name, subgraph)
+                if isinstance(t := self.schema.type_map.get(name), GraphQLObjectType)
+            ]
+        count = 0
+        for runtime in runtimes:
+            info = self.types.get(runtime.name)
+            if info is None:
+                continue
+            for nodes in self.collector.collect(sets, runtime.name).values():
+                name = nodes[0].name.value
+                field = info.fields.get(name)
+                if field is None or subgraph not in field.resolvable_in:
+                    continue
+                count += 1
+                inner = [n.selection_set for n in nodes if n.selection_set is not None]
+                if inner:
+                    named = get_named_type(runtime.fields[name].type)
+                    count += self._local_count(subgraph, named, inner, depth + 1)
+        return count
 
     def _fetch_field_set(
         self,
@@ -318,7 +369,7 @@ class _OperationPlanner:
                 copied.source = tree.add_field(name, name, (), composite=False, internal=True)
                 continue
             info = self._field_info(parent.name, name)
-            local = group.subgraph in info.resolvable_in or (
+            local = _resolves_itself(info, group.subgraph) or (
                 provided_here is not None and name in provided_here
             )
             if not local:
@@ -329,7 +380,8 @@ class _OperationPlanner:
                 if copied.selection is not None and selection.selection_set is not None:
                     _copy_names(copied.selection, selection.selection_set)
                 continue
-            fetched = tree.add_field(name, name, (), composite=composite, internal=True)
+            arguments = tuple(selection.arguments or ())
+            fetched = tree.add_field(name, name, arguments, composite=composite, internal=True)
             copied.source = fetched
             if not composite:
                 continue
@@ -468,6 +520,12 @@ class _OperationPlanner:
             representations=representations,
             requested=requested,
         )
+
+
+def _resolves_itself(info: FieldInfo, subgraph: str) -> bool:
+    """The subgraph resolves the field in the fetch that reaches it: it does, and needs nothing
+    from elsewhere for it (a field with `@requires` takes an entity fetch of its own)."""
+    return subgraph in info.resolvable_in and subgraph not in info.requires
 
 
 def _sequence(steps: list[PlanNode]) -> PlanNode | None:
