@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from events.bulk.exports import router as bulk_router
+from events.bulk.routes import router as bulk_router
 from events.catalogue.routes import router as catalogue_router
 from events.domain_events import EVENT_TYPES
 from events.feeds.routes import router as feeds_router

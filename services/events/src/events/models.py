@@ -82,6 +82,7 @@ class Event(Timestamped, Base):
             postgresql_where=text("status = 'scheduled' AND go_no_go_decided_at IS NULL"),
         ),
         Index("ix_events_updated_at_id", "updated_at", "id"),
+        UniqueConstraint("data_source", "origin_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -120,6 +121,9 @@ class Event(Timestamped, Base):
     seats_taken: Mapped[int] = mapped_column(default=0, server_default="0")
     waitlist_count: Mapped[int] = mapped_column(default=0, server_default="0")
     next_waitlist_position: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Set when the event came from a national network's system by bulk import.
+    data_source: Mapped[str | None] = mapped_column(String(64))
+    origin_id: Mapped[str | None] = mapped_column(String(200))
 
 
 class Session(Base):

@@ -85,6 +85,7 @@ class Kit(Timestamped, Base):
         Index("ix_kits_subjects", "subjects", postgresql_using="gin"),
         Index("ix_kits_lat_lon", "lat", "lon"),
         Index("ix_kits_updated_at_id", "updated_at", "id"),
+        UniqueConstraint("data_source", "origin_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -118,6 +119,9 @@ class Kit(Timestamped, Base):
     region: Mapped[str | None] = mapped_column(String(5))
     lat: Mapped[float | None]
     lon: Mapped[float | None]
+    # Set when the kit came from a national network's system by bulk import.
+    data_source: Mapped[str | None] = mapped_column(String(64))
+    origin_id: Mapped[str | None] = mapped_column(String(200))
 
 
 class KitComponent(Base):

@@ -1,1 +1,1 @@
-"""Bulk export of events and registrations (CSV and NDJSON)."""
+"""Bulk export of events and registrations, bulk import of events (CSV and NDJSON)."""

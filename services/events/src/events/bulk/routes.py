@@ -1,4 +1,5 @@
-"""REST endpoints for bulk exports: `/v1/events/export`, `/v1/events/{id}/registrations/export`.
+"""REST endpoints for bulk data: `/v1/events/export`, `/v1/events/{id}/registrations/export`
+and `/v1/events/import`.
 
 Each exports what the matching list endpoint returns, with the same filters and in the same
 order, without a page limit. `/v1/events/export` would also match `/v1/events/{event_id}`:
@@ -16,6 +17,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.access import ensure_manages_host, manages_host
+from events.bulk.importer import SOURCE_PATTERN, EventImportRow, import_events
 from events.catalogue import repository as catalogue
 from events.catalogue.repository import EventFilters
 from events.catalogue.routes import event_filters
@@ -24,9 +26,18 @@ from events.catalogue.service import get_event
 from events.dependencies import DirectoryDep, Languages
 from events.registrations import repository as registrations
 from events.registrations.schemas import RegistrationRead, RegistrationStatus
-from shared.auth import CurrentPrincipal, MaybePrincipal
+from shared.auth import CurrentPrincipal, MaybePrincipal, Role
 from shared.bulk.export import EXPORT_RESPONSES, Chunk, Export, export_response
 from shared.bulk.formats import BulkFormat, FormatQuery
+from shared.bulk.imports import (
+    IMPORT_BODY,
+    ImportReport,
+    ensure_may_import,
+    read_records,
+    read_upload,
+    upload_format,
+    validate_records,
+)
 from shared.db import SessionDep, database_of
 from shared.problems import InvalidInput
 
@@ -115,3 +126,46 @@ async def export_registrations(
     await ensure_manages_host(principal, event.host_centre_id, directory)
     export = registrations_export(event_id, tuple(registration_status or ()))
     return await export_response(database_of(request), export, fmt)
+
+
+@router.post(
+    "/v1/events/import",
+    summary="Create or update events from a CSV or NDJSON file, all or nothing",
+    response_model=ImportReport,
+    openapi_extra=IMPORT_BODY,
+)
+async def import_events_file(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    directory: DirectoryDep,
+    source: Annotated[
+        str,
+        Query(
+            pattern=SOURCE_PATTERN,
+            description="The system the rows come from; with each row's `origin_id` it "
+            "identifies an event across imports.",
+        ),
+    ],
+    fmt: Annotated[
+        BulkFormat | None, Query(alias="format", description="Default: from Content-Type.")
+    ] = None,
+) -> ImportReport:
+    """Each row is an event as `POST /v1/events` takes it, plus `origin_id`. If a row is wrong,
+    nothing is written and the 422 problem lists every rejected row with its line number and
+    reason. Platform admins; network admins and their `import` API keys for their networks'
+    centres; centre managers for their centres."""
+    ensure_may_import(principal, Role.NETWORK_ADMIN, Role.CENTRE_MANAGER)
+    fmt = upload_format(request, fmt)
+    records, rejections = read_records(await read_upload(request), fmt)
+    received = len(records) + len(rejections.rows)
+    rows = validate_records(records, EventImportRow, rejections)
+    return await import_events(
+        session,
+        principal=principal,
+        directory=directory,
+        source=source,
+        rows=rows,
+        rejections=rejections,
+        received=received,
+    )

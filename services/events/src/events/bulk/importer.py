@@ -1,0 +1,257 @@
+"""Importing a network's events: upsert by (source, origin id), all or nothing.
+
+Host and co-host centres are asked of the directory once per distinct centre, not per row.
+An event already imported may change what `PATCH /v1/events/{id}` may change; its host, dates
+and sessions are fixed once published, so a row changing them is rejected, as is one that
+would cut capacity below the places taken or touch a cancelled event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Annotated, Any
+
+import httpx
+from pydantic import StringConstraints, model_validator
+from sqlalchemy import String, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from events import domain_events
+from events.catalogue.repository import sessions_of
+from events.catalogue.schemas import EventCreate, EventRead
+from events.models import Event, Session
+from events.registrations.lifecycle import promote_waitlist
+from shared.auth import Principal, Role
+from shared.bulk.imports import ImportReport, Rejections, acts_for_networks, reject_duplicates
+from shared.centre_directory import CentreFacts, centre_facts
+from shared.clock import new_id, utcnow
+from shared.problems import InvalidInput
+
+SOURCE_PATTERN = r"^[a-z0-9_.-]{1,64}$"
+UPDATABLE = (
+    "course_key",
+    "co_host_centre_ids",
+    "title",
+    "description",
+    "kind",
+    "delivery_mode",
+    "venue",
+    "online_url",
+    "languages",
+    "audiences",
+    "subjects",
+    "capacity",
+    "waitlist_capacity",
+    "requires_approval",
+    "status",
+)
+# Columns of an export that an import ignores, so an export can be imported elsewhere.
+EXPORT_ONLY = frozenset(EventRead.model_fields) - frozenset(EventCreate.model_fields)
+
+
+class EventImportRow(EventCreate):
+    origin_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ignore_export_columns(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = {k: v for k, v in data.items() if k not in EXPORT_ONLY}
+        if isinstance(data.get("sessions"), list):
+            data["sessions"] = [
+                {k: v for k, v in s.items() if k != "id"} if isinstance(s, dict) else s
+                for s in data["sessions"]
+            ]
+        if isinstance(data.get("venue"), dict):
+            data["venue"] = {k: v for k, v in data["venue"].items() if v is not None}
+        return data
+
+
+async def _centres(
+    directory: httpx.AsyncClient, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, CentreFacts | None]:
+    """Facts of each distinct centre (None for unknown ones): a file names a network's few
+    dozen centres however many events it holds."""
+    found: dict[uuid.UUID, CentreFacts | None] = {}
+    for centre_id in sorted(set(ids)):
+        try:
+            found[centre_id] = await centre_facts(directory, centre_id, field="centre")
+        except InvalidInput:
+            found[centre_id] = None
+    return found
+
+
+def _may_import_for(principal: Principal, facts: CentreFacts) -> bool:
+    if principal.is_platform_admin:
+        return True
+    if Role.CENTRE_MANAGER in principal.roles and facts.id in principal.centre_ids:
+        return True
+    return not acts_for_networks(principal).isdisjoint(facts.network_ids)
+
+
+def _planned_sessions(row: EventImportRow) -> list[tuple[Any, Any, Decimal]]:
+    if row.sessions:
+        return [(s.starts_at, s.ends_at, Decimal(s.cpd_hours)) for s in row.sessions]
+    return [(row.starts_at, row.ends_at, Decimal(row.cpd_hours or 0))]
+
+
+def _fixed_part_changed(row: EventImportRow, event: Event, sessions: list[Session]) -> bool:
+    current = [(s.starts_at, s.ends_at, Decimal(s.cpd_hours)) for s in sessions]
+    return (
+        row.starts_at != event.starts_at
+        or row.ends_at != event.ends_at
+        or _planned_sessions(row) != current
+    )
+
+
+async def _existing(
+    session: AsyncSession, source: str, origin_ids: Sequence[str]
+) -> dict[str, Event]:
+    statement = (
+        select(Event)
+        .where(
+            Event.data_source == source,
+            Event.origin_id == any_(bindparam("origin_ids", type_=ARRAY(String))),
+        )
+        .with_for_update()
+    )
+    rows = await session.execute(statement, {"origin_ids": list(origin_ids)})
+    return {event.origin_id: event for event in rows.scalars() if event.origin_id}
+
+
+async def _check_rows(
+    session: AsyncSession,
+    rows: Sequence[tuple[int, EventImportRow]],
+    *,
+    principal: Principal,
+    existing: dict[str, Event],
+    facts: dict[uuid.UUID, CentreFacts | None],
+    rejections: Rejections,
+) -> None:
+    current_sessions = await sessions_of(session, [e.id for e in existing.values()])
+    for line, row in rows:
+        host = facts[row.host_centre_id]
+        if host is None:
+            rejections.add(line, f"host_centre_id: no centre has id {row.host_centre_id}")
+            continue
+        unknown = [c for c in row.co_host_centre_ids if facts[c] is None]
+        if unknown:
+            rejections.add(line, f"co_host_centre_ids: no centre has id {unknown[0]}")
+            continue
+        if not _may_import_for(principal, host):
+            rejections.add(line, f"host_centre_id: you may not import events of {host.id}")
+            continue
+        event = existing.get(row.origin_id)
+        if event is None:
+            continue
+        if event.status == "cancelled":
+            rejections.add(line, f"event {event.id} is cancelled and cannot change")
+        elif event.host_centre_id != row.host_centre_id:
+            rejections.add(line, f"host_centre_id: event {event.id} is hosted by another centre")
+        elif _fixed_part_changed(row, event, current_sessions[event.id]):
+            rejections.add(
+                line, f"starts_at, ends_at, sessions: fixed since event {event.id} was published"
+            )
+        elif row.capacity < event.seats_taken:
+            rejections.add(
+                line, f"capacity: {event.seats_taken} places are already taken in {event.id}"
+            )
+        elif row.waitlist_capacity < event.waitlist_count:
+            rejections.add(
+                line, f"waitlist_capacity: {event.waitlist_count} people wait for {event.id}"
+            )
+
+
+def _new_event(row: EventImportRow, host: CentreFacts, source: str) -> Event:
+    now = utcnow()
+    venue = row.venue.model_dump(exclude_none=True) if row.venue else None
+    return Event(
+        id=new_id(),
+        **row.model_dump(
+            exclude={
+                "origin_id",
+                "sessions",
+                "venue",
+                "cpd_hours",
+                "registration_opens_at",
+                "registration_closes_at",
+            }
+        ),
+        venue=venue,
+        registration_opens_at=row.registration_opens_at or now,
+        registration_closes_at=row.registration_closes_at or row.starts_at,
+        country=host.country,
+        region=host.region,
+        lat=(venue or {}).get("lat", host.lat),
+        lon=(venue or {}).get("lon", host.lon),
+        seats_taken=0,
+        waitlist_count=0,
+        next_waitlist_position=1,
+        data_source=source,
+        origin_id=row.origin_id,
+    )
+
+
+async def import_events(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    directory: httpx.AsyncClient,
+    source: str,
+    rows: Sequence[tuple[int, EventImportRow]],
+    rejections: Rejections,
+    received: int,
+) -> ImportReport:
+    reject_duplicates(rows, lambda r: r.origin_id, rejections, what="origin_id")
+    for line, row in rows:
+        closes = row.registration_closes_at or row.starts_at
+        if row.registration_opens_at is not None and closes <= row.registration_opens_at:
+            rejections.add(line, "registration_closes_at: the window closes before it opens")
+    centre_ids = {c for _, row in rows for c in (row.host_centre_id, *row.co_host_centre_ids)}
+    facts = await _centres(directory, centre_ids)
+    existing = await _existing(session, source, [row.origin_id for _, row in rows])
+    await _check_rows(
+        session, rows, principal=principal, existing=existing, facts=facts, rejections=rejections
+    )
+    rejections.raise_if_any(received)
+
+    now = utcnow()
+    created: list[tuple[Event, EventImportRow]] = []
+    updated: list[tuple[Event, bool]] = []
+    for _, row in rows:
+        event = existing.get(row.origin_id)
+        if event is None:
+            host = facts[row.host_centre_id]
+            assert host is not None  # checked above
+            created.append((_new_event(row, host, source), row))
+            continue
+        grows = row.capacity > event.capacity
+        for name in UPDATABLE:
+            value = getattr(row, name)
+            if name == "venue" and value is not None:
+                value = value.model_dump(exclude_none=True)
+            setattr(event, name, value)
+        event.version += 1
+        event.updated_at = now
+        updated.append((event, grows))
+    session.add_all(event for event, _ in created)
+    await session.flush()
+    session.add_all(
+        Session(event_id=event.id, starts_at=starts, ends_at=ends, cpd_hours=hours)
+        for event, row in created
+        for starts, ends, hours in _planned_sessions(row)
+    )
+    await session.flush()
+    for event, _ in created:
+        await domain_events.event_changed(session, "event.created", event, source=source)
+    for event, grows in updated:
+        await domain_events.event_changed(session, "event.updated", event, source=source)
+        if grows:
+            await promote_waitlist(session, event, now=now)
+    return ImportReport(
+        kind="events", source=source, received=received, created=len(created), updated=len(updated)
+    )
