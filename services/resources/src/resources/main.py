@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from resources.availability.routes import router as availability_router
-from resources.bulk.exports import router as bulk_router
+from resources.bulk.routes import router as bulk_router
 from resources.catalogue.routes import router as catalogue_router
 from resources.domain_events import EVENT_TYPES
 from resources.graphql.loaders import make_loaders

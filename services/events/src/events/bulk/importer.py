@@ -9,7 +9,7 @@ would cut capacity below the places taken or touch a cancelled event.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -24,11 +24,11 @@ from events.catalogue.repository import sessions_of
 from events.catalogue.schemas import EventCreate, EventRead
 from events.models import Event, Session
 from events.registrations.lifecycle import promote_waitlist
-from shared.auth import Principal, Role
-from shared.bulk.imports import ImportReport, Rejections, acts_for_networks, reject_duplicates
-from shared.centre_directory import CentreFacts, centre_facts
+from shared.auth import Principal
+from shared.bulk.centre_checks import facts_of_centres, may_import_for
+from shared.bulk.imports import ImportReport, Rejections, reject_duplicates
+from shared.centre_directory import CentreFacts
 from shared.clock import new_id, utcnow
-from shared.problems import InvalidInput
 
 SOURCE_PATTERN = r"^[a-z0-9_.-]{1,64}$"
 UPDATABLE = (
@@ -69,28 +69,6 @@ class EventImportRow(EventCreate):
         if isinstance(data.get("venue"), dict):
             data["venue"] = {k: v for k, v in data["venue"].items() if v is not None}
         return data
-
-
-async def _centres(
-    directory: httpx.AsyncClient, ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, CentreFacts | None]:
-    """Facts of each distinct centre (None for unknown ones): a file names a network's few
-    dozen centres however many events it holds."""
-    found: dict[uuid.UUID, CentreFacts | None] = {}
-    for centre_id in sorted(set(ids)):
-        try:
-            found[centre_id] = await centre_facts(directory, centre_id, field="centre")
-        except InvalidInput:
-            found[centre_id] = None
-    return found
-
-
-def _may_import_for(principal: Principal, facts: CentreFacts) -> bool:
-    if principal.is_platform_admin:
-        return True
-    if Role.CENTRE_MANAGER in principal.roles and facts.id in principal.centre_ids:
-        return True
-    return not acts_for_networks(principal).isdisjoint(facts.network_ids)
 
 
 def _planned_sessions(row: EventImportRow) -> list[tuple[Any, Any, Decimal]]:
@@ -142,7 +120,7 @@ async def _check_rows(
         if unknown:
             rejections.add(line, f"co_host_centre_ids: no centre has id {unknown[0]}")
             continue
-        if not _may_import_for(principal, host):
+        if not may_import_for(principal, host):
             rejections.add(line, f"host_centre_id: you may not import events of {host.id}")
             continue
         event = existing.get(row.origin_id)
@@ -212,7 +190,7 @@ async def import_events(
         if row.registration_opens_at is not None and closes <= row.registration_opens_at:
             rejections.add(line, "registration_closes_at: the window closes before it opens")
     centre_ids = {c for _, row in rows for c in (row.host_centre_id, *row.co_host_centre_ids)}
-    facts = await _centres(directory, centre_ids)
+    facts = await facts_of_centres(directory, centre_ids)
     existing = await _existing(session, source, [row.origin_id for _, row in rows])
     await _check_rows(
         session, rows, principal=principal, existing=existing, facts=facts, rejections=rejections

@@ -1,1 +1,1 @@
-"""Bulk export of kits and loans (CSV and NDJSON)."""
+"""Bulk export of kits and loans, bulk import of kits (CSV and NDJSON)."""

@@ -1,4 +1,4 @@
-"""REST endpoints for bulk exports: `/v1/kits/export` and `/v1/loans/export`.
+"""REST endpoints for bulk data: `/v1/kits/export`, `/v1/loans/export` and `/v1/kits/import`.
 
 Each exports what the matching list endpoint returns, with the same filters and in the same
 order, without a page limit. `/v1/kits/export` would also match `/v1/kits/{kit_id}`: main.py
@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resources.access import ensure_manages_owner
+from resources.bulk.importer import SOURCE_PATTERN, KitImportRow, import_kits
 from resources.catalogue import repository as catalogue
 from resources.catalogue.repository import KitFilters
 from resources.catalogue.routes import kit_filters
@@ -24,10 +25,19 @@ from resources.catalogue.schemas import KitRead
 from resources.dependencies import DirectoryDep, Languages
 from resources.loans.schemas import LoanRead
 from resources.models import Kit, Loan
-from shared.auth import CurrentPrincipal
+from shared.auth import CurrentPrincipal, Role
 from shared.bulk.export import EXPORT_RESPONSES, Chunk, Export, export_response
 from shared.bulk.formats import BulkFormat, FormatQuery
-from shared.db import database_of
+from shared.bulk.imports import (
+    IMPORT_BODY,
+    ImportReport,
+    ensure_may_import,
+    read_records,
+    read_upload,
+    upload_format,
+    validate_records,
+)
+from shared.db import SessionDep, database_of
 from shared.pagination import encode_cursor
 
 router = APIRouter(tags=["bulk"])
@@ -110,3 +120,46 @@ async def export_loans(
         await ensure_manages_owner(principal, centre, directory)
     export = loans_export(borrower_id=principal.subject, centre_id=centre, overdue=bool(overdue))
     return await export_response(database_of(request), export, fmt)
+
+
+@router.post(
+    "/v1/kits/import",
+    summary="Create or update kits and materials from a CSV or NDJSON file, all or nothing",
+    response_model=ImportReport,
+    openapi_extra=IMPORT_BODY,
+)
+async def import_kits_file(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    directory: DirectoryDep,
+    source: Annotated[
+        str,
+        Query(
+            pattern=SOURCE_PATTERN,
+            description="The system the rows come from; with each row's `origin_id` it "
+            "identifies a kit across imports.",
+        ),
+    ],
+    fmt: Annotated[
+        BulkFormat | None, Query(alias="format", description="Default: from Content-Type.")
+    ] = None,
+) -> ImportReport:
+    """Each row is a kit as `POST /v1/kits` takes it, plus `origin_id`. If a row is wrong,
+    nothing is written and the 422 problem lists every rejected row with its line number and
+    reason. Platform admins; network admins and their `import` API keys for their networks'
+    centres; centre managers for their centres."""
+    ensure_may_import(principal, Role.NETWORK_ADMIN, Role.CENTRE_MANAGER)
+    fmt = upload_format(request, fmt)
+    records, rejections = read_records(await read_upload(request), fmt)
+    received = len(records) + len(rejections.rows)
+    rows = validate_records(records, KitImportRow, rejections)
+    return await import_kits(
+        session,
+        principal=principal,
+        directory=directory,
+        source=source,
+        rows=rows,
+        rejections=rejections,
+        received=received,
+    )
