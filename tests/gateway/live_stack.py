@@ -35,6 +35,14 @@ from shared.stack import ServiceSpec, load_object
 HOST = "127.0.0.1"
 READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
+UVICORN_OPTIONS = [
+    "--workers", "1", "--log-level", "warning", "--no-access-log",
+    # Longer than any client pool keeps a connection idle: a server closing a keep-alive
+    # connection just as a gateway reuses it would fail that request on both gateways alike.
+    "--timeout-keep-alive", "300",
+    # Open keep-alive connections must not hold a stop up.
+    "--timeout-graceful-shutdown", "3",
+]  # fmt: skip
 _PR_SET_PDEATHSIG = 1
 
 
@@ -207,8 +215,7 @@ def service_process(
             env[f"{prefix}{peer.upper()}_URL"] = f"http://{HOST}:{port}"
     command = [
         sys.executable, "-m", "uvicorn", spec.app, "--factory",
-        "--host", HOST, "--port", str(ports[spec.name]),
-        "--workers", "1", "--log-level", "warning", "--no-access-log",
+        "--host", HOST, "--port", str(ports[spec.name]), *UVICORN_OPTIONS,
     ]  # fmt: skip
     return LiveProcess(
         name=spec.name,
@@ -253,20 +260,28 @@ async def start_live_stack(
 ) -> LiveStack:
     """Starts everything; on any failure what was started is stopped before raising."""
     ports = {spec.name: free_port() for spec in specs}
-    urls = {spec.name: await prepare_database(postgres, spec) for spec in specs}
-    services = {
-        spec.name: service_process(
-            spec, url=urls[spec.name], ports=ports, issuer=issuer, workdir=workdir
-        )
-        for spec in specs
-    }
+    services: dict[str, LiveProcess] = {}
     started: list[LiveProcess] = []
+
+    # Alembic keeps its state in module globals, so migrations run one at a time.
+    migrating = asyncio.Lock()
+
+    async def bring_up(spec: ServiceSpec) -> None:
+        # Each service starts as soon as its own database is ready, while the next migrates.
+        async with migrating:
+            url = await prepare_database(postgres, spec)
+        process = service_process(spec, url=url, ports=ports, issuer=issuer, workdir=workdir)
+        services[spec.name] = process
+        process.start()
+        started.append(process)
+        await process.wait_ready(answers_readyz)
+
     try:
-        for process in services.values():
-            process.start()
-            started.append(process)
+        async with asyncio.TaskGroup() as group:
+            for spec in specs:
+                group.create_task(bring_up(spec))
         ensure_peers_installed(peers_dir)
-        await asyncio.gather(*(p.wait_ready(answers_readyz) for p in services.values()))
+        services = {spec.name: services[spec.name] for spec in specs}
         async with httpx.AsyncClient(timeout=30.0) as client:
             sdls = [
                 SubgraphSdl(name, url, await subgraph_sdl(client, url))

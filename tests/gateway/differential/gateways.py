@@ -18,6 +18,7 @@ import httpx
 
 from tests.gateway.live_stack import (
     HOST,
+    UVICORN_OPTIONS,
     LiveProcess,
     LiveStack,
     answers_graphql,
@@ -134,8 +135,7 @@ def our_gateway_process(stack: LiveStack, *, own_composition: bool) -> LiveProce
         env["GATEWAY_SUPERGRAPH_FILE"] = str(stack.supergraph_path)
     command = [
         sys.executable, "-m", "uvicorn", "gateway.main:create_app", "--factory",
-        "--host", HOST, "--port", str(port),
-        "--workers", "1", "--log-level", "warning", "--no-access-log",
+        "--host", HOST, "--port", str(port), *UVICORN_OPTIONS,
     ]  # fmt: skip
     return LiveProcess(
         name=name,

@@ -22,6 +22,8 @@ from tests.gateway.differential.runner import compare_all
 from tests.gateway.differential.seeded_data import value_pools
 from tests.gateway.live_stack import LiveStack
 
+pytestmark = pytest.mark.slow
+
 RANDOM_SEED = 2026
 RANDOM_OPERATIONS = 500
 RANDOM_OPERATIONS_OWN_COMPOSITION = 150

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.gateway.differential.gateways import Gateway, Request
 from tests.gateway.live_stack import LiveStack
+
+pytestmark = pytest.mark.slow
 
 HELSINKI = "39dd796c-bdaf-514b-bbdc-bdee7a3d4f68"
 # `Centre.events` is non-null, so a failed events fetch nulls the nearest nullable parent: the
