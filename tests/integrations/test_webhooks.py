@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from directory.settings import DirectorySettings
@@ -335,3 +336,28 @@ def test_production_refuses_private_targets_unless_a_setting_allows_them(tmp_pat
         environment="production", webhook_allow_private_targets=True
     ).webhooks_may_target_private
     assert settings(environment="test").webhooks_may_target_private
+
+
+async def test_old_events_leave_the_outbox_only_once_every_subscription_has_been_sent_them(
+    open_service: OpenService,
+) -> None:
+    async with running_receiver() as receiver, open_service("directory", isolated=False) as svc:
+        before = await a_centre(svc)
+        await subscribe(svc, receiver.url, ["centre.created"])
+        unsent = await a_centre(svc)
+        async with svc.db.session() as session:
+            await session.execute(
+                text("UPDATE outbox_events SET occurred_at = occurred_at - interval '40 days'")
+            )
+            await session.commit()
+        retention = timedelta(days=30)
+        first = await worker.prune_outbox(svc.db, retention=retention)
+        async with svc.client() as reader:
+            kept = [c["subject_id"] for c in (await reader.get("/v1/changes")).json()["items"]]
+        async with worker.delivery_client(svc.app.state.settings) as client:
+            await worker.run_once(svc.db, client, allow_private=True)
+        second = await worker.prune_outbox(svc.db, retention=retention)
+    assert (first, kept) == (1, [unsent["id"]])
+    assert before["id"] not in kept
+    assert [subject_of(m.body) for m in receiver.received] == [unsent["id"]]
+    assert second == 1

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -160,6 +161,34 @@ def _jsonable(value: Any) -> Any:
 async def latest_position(session: AsyncSession) -> int:
     result = await session.execute(func.coalesce(func.max(outbox_events.c.position), 0).select())
     return int(result.scalar_one())
+
+
+PRUNE_BATCH = 1000
+
+# Oldest first along the position index; kept: anything an active subscription has not been
+# sent yet, and anything still waiting for delivery.
+_PRUNE = text(
+    """
+    DELETE FROM outbox_events WHERE id IN (
+        SELECT o.id FROM outbox_events o
+         WHERE o.position IS NOT NULL
+           AND o.position <= coalesce(
+                 (SELECT min(after_position) FROM webhook_subscriptions
+                   WHERE status = 'active'),
+                 o.position)
+           AND o.occurred_at < :cutoff
+           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
+                            WHERE d.event_id = o.id AND d.status = 'pending')
+         ORDER BY o.position
+         LIMIT :batch)
+    """
+)
+
+
+async def prune(session: AsyncSession, *, older_than: datetime) -> int:
+    """Delete one batch of events past retention; returns how many (0: nothing left to do)."""
+    result = await session.execute(_PRUNE, {"cutoff": older_than, "batch": PRUNE_BATCH})
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def include_integration_tables(metadata: MetaData) -> None:

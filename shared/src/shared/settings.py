@@ -46,6 +46,9 @@ class BaseServiceSettings(BaseSettings):
     """Deliver to loopback and private addresses even in production (refused there otherwise)."""
     api_key_cache_s: float = 30.0
     """How long a service trusts the directory's answer about an API key (revocation delay)."""
+    outbox_retention_days: int = 30
+    """Events older than this leave the outbox (and the change feed) once every active webhook
+    subscription has been sent them; a feed consumer must not fall further behind."""
 
     @property
     def webhooks_may_target_private(self) -> bool:

@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql import insert
 from shared.changes import change_data
 from shared.clock import new_id, utcnow
 from shared.db import Database
-from shared.outbox import outbox_events
+from shared.outbox import PRUNE_BATCH, outbox_events, prune
 from shared.settings import BaseServiceSettings
 from shared.webhooks.schedule import next_attempt_at
 from shared.webhooks.signing import signature_headers
@@ -345,6 +345,21 @@ async def run_once(
     return queued + sent
 
 
+PRUNE_EVERY_S = 3600.0
+
+
+async def prune_outbox(db: Database, *, retention: timedelta) -> int:
+    """Drop events past retention, a batch per transaction so locks stay short."""
+    pruned = 0
+    while True:
+        async with db.session() as session:
+            batch = await prune(session, older_than=utcnow() - retention)
+            await session.commit()
+        pruned += batch
+        if batch < PRUNE_BATCH:
+            return pruned
+
+
 async def run_forever(
     db: Database,
     settings: BaseServiceSettings,
@@ -354,6 +369,8 @@ async def run_forever(
 ) -> None:
     """The in-process loop started by the app; every replica may run one."""
     pause = settings.webhook_worker_interval_s if interval_s is None else interval_s
+    retention = timedelta(days=settings.outbox_retention_days)
+    pruned_at = time.monotonic()
     async with delivery_client(settings) as client:
         while True:
             busy = 0
@@ -361,6 +378,9 @@ async def run_forever(
                 busy = await run_once(
                     db, client, allow_private=settings.webhooks_may_target_private, lease=lease
                 )
+                if time.monotonic() - pruned_at > PRUNE_EVERY_S:
+                    pruned_at = time.monotonic()
+                    await prune_outbox(db, retention=retention)
             except Exception:
                 log.exception("webhook round failed; retrying next round")
             if not busy:
