@@ -67,5 +67,8 @@ async def test_demo_educators_act_with_their_directory_logins(
         mine = (await educator.get("/v1/applications")).json()["items"]
         matches = await educator.get("/v1/offer-matches", params={"educator_id": lemoine["id"]})
     assert [a["status"] for a in mine] == ["confirmed"]
+    async with directory.as_role("educator", sub=lemoine["subject"]) as educator:
+        record = (await educator.get(f"/v1/educators/{lemoine['id']}")).json()
+    assert record["user_subject"] == lemoine["subject"]
     assert matches.status_code == 200, matches.text
     assert matches.json()["items"], "the demo has offers for a biology educator"

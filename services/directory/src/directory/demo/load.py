@@ -149,7 +149,8 @@ async def _load_educators(session: AsyncSession, educators: list[dict[str, Any]]
             Educator(
                 id=demo_id("educator", e["key"]),
                 centre_id=demo_id("centre", e["centre"]),
-                user_subject=f"demo-{e['key']}",
+                # A UUID, so `./pdnet token --sub` can sign the demo educator in.
+                user_subject=str(demo_id("login", e["key"])),
                 display_name=e["display_name"],
                 kind=e["kind"],
                 subjects=e.get("subjects", []),
