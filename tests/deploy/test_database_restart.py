@@ -129,24 +129,30 @@ def _free_loopback_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-async def running_directory(
-    directory_spec: ServiceSpec, directory_database: str, issuer: DevIssuer
-) -> AsyncIterator[ServiceProcess]:
-    prefix = directory_spec.env_prefix
-    plan = ProcessPlan(
+def directory_plan(
+    spec: ServiceSpec, database_url: str, issuer: DevIssuer, *, environment: str = "test"
+) -> ProcessPlan:
+    prefix = spec.env_prefix
+    return ProcessPlan(
         name="directory",
-        app=directory_spec.app,
+        app=spec.app,
         port=_free_loopback_port(),
         env={
-            f"{prefix}DATABASE_URL": directory_database,
+            f"{prefix}DATABASE_URL": database_url,
             f"{prefix}JWKS_FILE": str(issuer.jwks_path),
-            f"{prefix}ENVIRONMENT": "test",
+            f"{prefix}ENVIRONMENT": environment,
             f"{prefix}LOG_LEVEL": "WARNING",
             f"{prefix}DB_CONNECT_TIMEOUT_S": "2",
             f"{prefix}DB_POOL_TIMEOUT_S": "3",
         },
     )
+
+
+@pytest.fixture(scope="module")
+async def running_directory(
+    directory_spec: ServiceSpec, directory_database: str, issuer: DevIssuer
+) -> AsyncIterator[ServiceProcess]:
+    plan = directory_plan(directory_spec, directory_database, issuer)
     child = await ServiceProcess.start(plan, host=LOOPBACK, cwd=find_repo_root(Path(__file__)))
     try:
         await child.wait_ready(timeout_s=60)
@@ -268,6 +274,52 @@ async def test_a_postgres_restart_under_write_load_loses_no_acknowledged_write(
     assert acknowledged <= stored, f"{len(acknowledged - stored)} acknowledged writes were lost"
 
 
+async def _wait_alive(client: httpx.AsyncClient, child: ServiceProcess) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert child.process.returncode is None, child.last_lines()
+        with contextlib.suppress(httpx.TransportError):
+            if (await client.get("/healthz")).status_code == 200:
+                return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"never alive:\n{child.last_lines()}")
+
+
+async def test_a_service_started_while_postgres_is_down_becomes_ready_by_itself(
+    directory_spec: ServiceSpec,
+    directory_database: str,
+    issuer: DevIssuer,
+    own_postgres: OwnPostgres,
+) -> None:
+    # Development runs the background loops too: none of them may stop the process.
+    plan = directory_plan(directory_spec, directory_database, issuer, environment="development")
+    token = issuer.mint(roles=["platform_admin"])
+    body = {"name": {"en": "Written after the outage"}, "kind": "thematic"}
+    await asyncio.to_thread(own_postgres.stop)
+    child = await ServiceProcess.start(plan, host=LOOPBACK, cwd=find_repo_root(Path(__file__)))
+    try:
+        async with httpx.AsyncClient(base_url=child.base_url, timeout=SLOWEST_ANSWER_S) as client:
+            try:
+                await _wait_alive(client, child)
+                await _poll_readiness(client, want=503, within_s=5)
+                refused = await client.post(
+                    "/v1/networks", json=body, headers={"Authorization": f"Bearer {token}"}
+                )
+            finally:
+                await asyncio.to_thread(own_postgres.start)
+            recovered_s, _ = await _poll_readiness(client, want=200, within_s=READY_AGAIN_WITHIN_S)
+            written = await client.post(
+                "/v1/networks", json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+    finally:
+        await child.stop(grace_s=10, force=asyncio.Event())
+    assert refused.status_code == 503, refused.text
+    assert refused.headers["content-type"] == PROBLEM_JSON
+    assert int(refused.headers["retry-after"]) > 0
+    assert recovered_s < READY_AGAIN_WITHIN_S
+    assert written.status_code == 201, written.text
+
+
 # Last in this module: it stops the process the module shares.
 async def test_sigterm_lets_the_request_in_flight_finish(
     running_directory: ServiceProcess, own_postgres: OwnPostgres, issuer: DevIssuer
@@ -286,7 +338,7 @@ async def test_sigterm_lets_the_request_in_flight_finish(
                 headers={"Authorization": f"Bearer {token}"},
             )
         )
-        await _wait_for_lock_waiter(blocker)
+        await _wait_for_lock_waiter(own_postgres)
         os.killpg(running_directory.process.pid, signal.SIGTERM)
         await asyncio.sleep(1.0)
         assert not write.done(), "the write should still be waiting on the lock"
@@ -306,14 +358,19 @@ async def test_sigterm_lets_the_request_in_flight_finish(
     assert "Finished server process" in running_directory.last_lines()
 
 
-async def _wait_for_lock_waiter(conn: asyncpg.Connection) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        waiting = await conn.fetchval(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND datname = 'directory'"
-        )
-        if waiting:
-            return
-        await asyncio.sleep(0.05)
+async def _wait_for_lock_waiter(postgres: OwnPostgres) -> None:
+    # Its own connection: inside a transaction PostgreSQL keeps serving one activity snapshot.
+    watcher = await postgres.connect("directory")
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            waiting = await watcher.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = 'directory'"
+            )
+            if waiting:
+                return
+            await asyncio.sleep(0.05)
+    finally:
+        await watcher.close()
     raise AssertionError("the write never reached the database")
