@@ -128,13 +128,25 @@ def _verifier(settings: GatewaySettings) -> TokenVerifier | None:
 def _install_openapi(app: FastAPI) -> None:
     """`/openapi.json` is the gateway's own paths plus every service's `/v1` paths."""
 
+    merged: dict[int, dict[str, Any]] = {}
+
     def openapi() -> dict[str, Any]:
-        base = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
-        )
         runtime: GatewayRuntime | None = getattr(app.state, "gateway", None)
-        documents = runtime.routes.documents() if runtime is not None else {}
-        return merge_openapi(documents, base=base)
+        if runtime is None:
+            return get_openapi(title=app.title, version=app.version, routes=app.routes)
+        # Merged again only when a refresh brought changed documents.
+        key = runtime.routes.version
+        documents = runtime.routes.documents()
+        if key not in merged:
+            base = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            merged.clear()
+            merged[key] = merge_openapi(documents, base=base)
+        return merged[key]
 
     app.openapi = openapi  # type: ignore[method-assign]
 

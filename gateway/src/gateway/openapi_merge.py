@@ -1,6 +1,8 @@
 """One OpenAPI document for every service behind the gateway, for the combined explorer.
 
-Each service's `/v1` paths are kept as they are, tagged with the service. Components with the
+Each service's `/v1` paths are kept as they are, marked with the service (`x-pdnet-service`);
+a path several services have (each its own change feed) is listed once per service under
+`/services/<name>`, where the gateway serves it. Components with the
 same name and the same content are shared; a name two services use for different things is
 prefixed with the service's name, and that service's references are rewritten to match.
 """
@@ -11,7 +13,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from gateway.rest_routes import API_PREFIX
+from gateway.rest_routes import API_PREFIX, SERVICE_PREFIX
 
 _REF_PREFIX = "#/components/"
 
@@ -40,6 +42,10 @@ def merge_openapi(
     components: dict[str, dict[str, Any]] = merged.setdefault("components", {})
     tags: list[dict[str, Any]] = merged.setdefault("tags", [])
     known_tags = {tag["name"] for tag in tags}
+    owners: dict[str, int] = {}
+    for document in documents.values():
+        for template in document.get("paths") or {}:
+            owners[template] = owners.get(template, 0) + 1
     for service, document in documents.items():
         renames: dict[str, str] = {}
         for kind, entries in (document.get("components") or {}).items():
@@ -57,8 +63,11 @@ def merge_openapi(
                 new_name = renames.get(f"{_REF_PREFIX}{kind}/{name}", "").rsplit("/", 1)[-1]
                 target[new_name or name] = value
         for template, operations in (document.get("paths") or {}).items():
-            if not template.startswith(API_PREFIX) or template in paths:
+            if not template.startswith(API_PREFIX):
                 continue
+            # A path several services have is reached through the service's own prefix.
+            if owners[template] > 1:
+                template = f"{SERVICE_PREFIX}{service}{template}"
             paths[template] = {
                 method: {**operation, "x-pdnet-service": service}
                 if isinstance(operation, dict)

@@ -17,6 +17,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gateway.rest_routes import SERVICE_PREFIX
 from shared.auth import TokenVerifier
 from shared.problems import PROBLEM_JSON, Problem, Unauthorized, problem_type
 
@@ -130,7 +131,7 @@ class RateLimitMiddleware:
         if (
             scope["type"] != "http"
             or scope["method"] == "OPTIONS"
-            or not (path == "/graphql" or path.startswith("/v1/"))
+            or not (path == "/graphql" or path.startswith(("/v1/", SERVICE_PREFIX)))
         ):
             await self.app(scope, receive, send)
             return

@@ -166,7 +166,9 @@ class SupergraphRegistry:
     _candidate_key: str | None = None
 
     def __post_init__(self) -> None:
-        self.states = {s.name: SubgraphState(s.name, s.url) for s in self.subgraphs}
+        # A supergraph file names its own subgraphs; their SDLs are not read.
+        if self.supergraph_file is None:
+            self.states = {s.name: SubgraphState(s.name, s.url) for s in self.subgraphs}
 
     @property
     def ready(self) -> bool:

@@ -69,16 +69,22 @@ def _forwarded(request: Request) -> list[tuple[str, str]]:
     return extra
 
 
+def raw_path(request: Request) -> str:
+    """The path as the client sent it, percent-encoding kept."""
+    raw: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    return raw.decode("latin-1")
+
+
 async def proxy_request(
     request: Request,
     *,
     service: str,
     base_url: str,
+    path: str,
     client: httpx.AsyncClient,
     timeout_s: float,
 ) -> Response:
-    raw_path = request.scope.get("raw_path") or request.url.path.encode()
-    target = base_url + raw_path.decode("latin-1")
+    target = base_url + path
     query = request.scope.get("query_string", b"")
     if query:
         target += "?" + query.decode("latin-1")
@@ -125,6 +131,21 @@ async def proxy_request(
         (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response_headers
     ]
     return response
+
+
+class AmbiguousPath(Problem):
+    type = problem_type("ambiguous-path")
+    title = "Several services serve this path"
+    status = 300
+
+
+def several_services(path: str, services: tuple[str, ...]) -> AmbiguousPath:
+    alternatives = [f"/services/{service}{path}" for service in services]
+    return AmbiguousPath(
+        f"Each of {', '.join(services)} serves {path}; name one: {', '.join(alternatives)}.",
+        headers={"Link": ", ".join(f'<{a}>; rel="alternate"' for a in alternatives)},
+        alternatives=alternatives,
+    )
 
 
 def no_route(path: str, *, documents_read: bool) -> Problem:

@@ -26,16 +26,21 @@ _PARAMETER = re.compile(r"\{[^/{}]+\}")
 _HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
 
+SERVICE_PREFIX = "/services/"
+"""`/services/<name>/v1/...` reaches one service by name, whatever other services document."""
+
+
 @dataclass(frozen=True)
 class RouteTemplate:
-    service: str
+    services: tuple[str, ...]
+    """Usually one; several when each service has the path (such as its own change feed)."""
     template: str
     methods: frozenset[str]
     pattern: re.Pattern[str]
     specificity: tuple[tuple[int, ...], int]
 
     @classmethod
-    def of(cls, service: str, template: str, methods: frozenset[str]) -> RouteTemplate:
+    def of(cls, services: tuple[str, ...], template: str, methods: frozenset[str]) -> RouteTemplate:
         ranks: list[int] = []
         literal_chars = 0
         parts: list[str] = []
@@ -47,45 +52,66 @@ class RouteTemplate:
             ranks.append(0 if not literal else (1 if has_parameter else 2))
             parts.append("[^/]+".join(re.escape(piece) for piece in pieces))
         pattern = re.compile("^/" + "/".join(parts) + "/?$")
-        return cls(service, template, methods, pattern, (tuple(ranks), literal_chars))
+        return cls(services, template, methods, pattern, (tuple(ranks), literal_chars))
 
 
 @dataclass(frozen=True)
 class RouteMatch:
-    service: str
+    services: tuple[str, ...]
     template: str
+
+    @property
+    def service(self) -> str | None:
+        """The owner, or None when several services have the path."""
+        return self.services[0] if len(self.services) == 1 else None
 
 
 class RouteTable:
     def __init__(self, documents: Mapping[str, Mapping[str, Any]]) -> None:
-        templates: list[RouteTemplate] = []
+        owners: dict[str, list[str]] = {}
+        methods: dict[str, set[str]] = {}
         for service, document in documents.items():
             for template, operations in (document.get("paths") or {}).items():
                 if not template.startswith(API_PREFIX) or not isinstance(operations, dict):
                     continue
-                methods = frozenset(m.upper() for m in operations if m.lower() in _HTTP_METHODS)
-                templates.append(RouteTemplate.of(service, template, methods))
-        # Longest first: templates of different lengths never match the same path anyway,
-        # so ordering only has to break ties among equal lengths.
+                owners.setdefault(template, []).append(service)
+                methods.setdefault(template, set()).update(
+                    m.upper() for m in operations if m.lower() in _HTTP_METHODS
+                )
+        templates = [
+            RouteTemplate.of(tuple(services), template, frozenset(methods[template]))
+            for template, services in owners.items()
+        ]
+        # Most specific first; templates with different numbers of segments never match the
+        # same path, so the order only matters among those of equal length.
         self._templates = sorted(templates, key=lambda t: t.specificity, reverse=True)
 
     def __len__(self) -> int:
         return len(self._templates)
 
-    def match(self, method: str, path: str) -> RouteMatch | None:
-        """The owning service; a template declaring the method beats one that does not."""
+    def shared_templates(self) -> dict[str, tuple[str, ...]]:
+        """Templates several services document, with those services."""
+        return {t.template: t.services for t in self._templates if len(t.services) > 1}
+
+    def match(self, method: str, path: str, *, service: str | None = None) -> RouteMatch | None:
+        """Who serves the path (among `service`'s templates only, when given); a template
+        declaring the method beats one that does not."""
         fallback: RouteTemplate | None = None
         for template in self._templates:
+            if service is not None and service not in template.services:
+                continue
             if not template.pattern.match(path):
                 continue
             if method in template.methods or (method == "HEAD" and "GET" in template.methods):
-                return RouteMatch(template.service, template.template)
+                fallback = template
+                break
             if fallback is None:
                 fallback = template
         if fallback is None:
             return None
-        # The owner answers 405 (with its Allow header) for a method it does not take.
-        return RouteMatch(fallback.service, fallback.template)
+        # For a method no template declares, the owner answers 405 with its own Allow header.
+        services = (service,) if service is not None else fallback.services
+        return RouteMatch(services, fallback.template)
 
 
 @dataclass
@@ -115,6 +141,8 @@ class ServiceRoutes:
     timeout_s: float = 10.0
     table: RouteTable = field(default_factory=lambda: RouteTable({}))
     states: dict[str, DocumentState] = field(default_factory=dict)
+    version: int = 0
+    """Goes up whenever a refresh brings a changed document."""
 
     def __post_init__(self) -> None:
         self.states = {
@@ -133,8 +161,12 @@ class ServiceRoutes:
         }
 
     async def refresh(self) -> None:
+        before = self.documents()
         await asyncio.gather(*(self._fetch(state) for state in self.states.values()))
-        self.table = RouteTable(self.documents())
+        documents = self.documents()
+        if documents != before:
+            self.table = RouteTable(documents)
+            self.version += 1
 
     async def _fetch(self, state: DocumentState) -> None:
         try:

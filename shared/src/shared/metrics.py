@@ -193,12 +193,19 @@ class MetricsMiddleware:
             )
 
 
+ROUTE_TEMPLATE_KEY = "pdnet.route_template"
+"""Scope key a catch-all route (the gateway's REST proxy) sets to the template it matched."""
+
+
 def route_template(scope: Scope) -> str:
     """The template of the route that answered (`/v1/kits/{kit_id}`), never the raw path.
 
     FastAPI keeps included routers nested, so a route's own `path` lacks the prefix it was
     included under; the effective route it records carries the whole template.
     """
+    named = scope.get(ROUTE_TEMPLATE_KEY)
+    if isinstance(named, str) and named:
+        return named
     effective = (scope.get("fastapi") or {}).get("effective_route_context")
     path = getattr(effective, "path_format", None)
     if isinstance(path, str) and path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -22,13 +23,17 @@ async def test_the_combined_openapi_document_lists_every_services_paths_under_th
         document = (await client.get("/openapi.json")).json()
     assert docs.status_code == 200
     assert "/openapi.json" in docs.text and "/docs/assets/swagger-ui-bundle.js" in docs.text
+    owns = {}
     for name, svc in stack.items():
         async with svc.client() as direct:
-            own = (await direct.get("/openapi.json")).json()
-        for template, operations in own["paths"].items():
+            owns[name] = (await direct.get("/openapi.json")).json()["paths"]
+    for name, own in owns.items():
+        for template, operations in own.items():
             if not template.startswith("/v1/"):
                 continue
-            merged = document["paths"][template]
+            # A path several services have is listed under each one's own prefix.
+            shared = sum(template in paths for paths in owns.values()) > 1
+            merged = document["paths"][f"/services/{name}{template}" if shared else template]
             for method in operations:
                 assert merged[method]["x-pdnet-service"] == name, (method, template)
     for collection in ("/v1/centres", "/v1/events", "/v1/kits"):
@@ -152,5 +157,11 @@ async def test_metrics_count_requests_by_route_template(open_gateway: OpenGatewa
         await client.get("/v1/centres")
         await client.get("/v1/centres/0b7d4a52-2b8f-4d6e-9d41-5c2a7f0e9a11")
         metrics = (await client.get("/metrics")).text
-    assert 'route="/v1/centres",service="gateway",status="200"' in metrics
-    assert 'route="/v1/centres/{centre_id}",service="gateway",status="404"' in metrics
+    counted = {
+        (labels["route"], labels["status"])
+        for line in metrics.splitlines()
+        if line.startswith("pdnet_http_requests_total{")
+        for labels in [dict(re.findall(r'(\w+)="([^"]*)"', line))]
+    }
+    assert ("/v1/centres", "200") in counted
+    assert ("/v1/centres/{centre_id}", "404") in counted

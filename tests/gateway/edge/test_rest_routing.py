@@ -22,11 +22,16 @@ async def _openapi(svc: ServiceHarness) -> dict:
 async def test_every_documented_path_of_every_service_routes_to_that_service(
     open_gateway: OpenGateway, stack: dict[str, ServiceHarness]
 ) -> None:
+    documents = {name: await _openapi(svc) for name, svc in stack.items()}
+    owners: dict[str, list[str]] = {}
+    for name, document in documents.items():
+        for template in document["paths"]:
+            owners.setdefault(template, []).append(name)
     async with open_gateway() as gateway:
         table = gateway.runtime.routes.table
         checked = 0
-        for name, svc in stack.items():
-            for template, operations in (await _openapi(svc))["paths"].items():
+        for name, document in documents.items():
+            for template, operations in document["paths"].items():
                 if not template.startswith("/v1/"):
                     continue
                 # A concrete path as a client would send it: parameters filled with ids.
@@ -34,9 +39,43 @@ async def test_every_documented_path_of_every_service_routes_to_that_service(
                 for method in operations:
                     match = table.match(method.upper(), path)
                     assert match is not None, f"{method} {path} is not routed"
-                    assert (match.service, match.template) == (name, template), path
+                    assert match.template == template, path
+                    assert sorted(match.services) == sorted(owners[template]), path
+                    own = table.match(method.upper(), path, service=name)
+                    assert own is not None and own.template == template
                     checked += 1
         assert checked > 20
+
+
+async def test_a_path_every_service_has_is_reached_through_the_services_own_prefix(
+    open_gateway: OpenGateway, stack: dict[str, ServiceHarness]
+) -> None:
+    # Each service's feed knows only its own event types, which tells the answers apart.
+    query = "?types=network.created"
+    owners = [
+        name for name, svc in stack.items() if "/v1/changes" in (await _openapi(svc))["paths"]
+    ]
+    assert {"directory", "events"} <= set(owners)
+    async with open_gateway() as gateway:
+        admin = gateway.client(gateway.token("platform_admin"))
+        ambiguous = await admin.get("/v1/changes" + query)
+        feeds = {name: await admin.get(f"/services/{name}/v1/changes{query}") for name in owners}
+        unknown = await admin.get("/services/nosuch/v1/changes")
+    for name in owners:
+        async with stack[name].as_role("platform_admin") as direct:
+            answer = await direct.get("/v1/changes" + query)
+        assert (feeds[name].status_code, feeds[name].json()) == (
+            answer.status_code,
+            answer.json(),
+        ), name
+    assert feeds["directory"].status_code == 200
+    assert feeds["events"].status_code == 422
+    assert ambiguous.status_code == 300
+    assert ambiguous.headers["content-type"] == "application/problem+json"
+    assert sorted(ambiguous.json()["alternatives"]) == sorted(
+        f"/services/{name}/v1/changes{query}" for name in owners
+    )
+    assert unknown.status_code == 404
 
 
 async def test_a_centres_events_feed_reaches_events_and_the_centre_itself_the_directory(
