@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import event as sa_event
 
 from shared.db import ConnectionDatabase
 from shared.testing import ServiceHarness
-from tests.exchange.builders import Exchange, advance, an_exchange, an_offer, apply, day
+from tests.exchange.builders import STEPS_TO, Exchange, advance, an_exchange, an_offer, apply, day
+from tests.exchange.test_lifecycle import STEPS
 
 ENTITIES = "query($r: [_Any!]!) { _entities(representations: $r) { ...on %s { %s } } }"
 
@@ -202,3 +204,61 @@ async def test_an_educators_exchanges_are_shown_only_to_those_who_may_see_them(
     for token in (_token(world, "stranger"), None):
         unseen = await graphql(exchange, query, token, r=educators)
         assert unseen["data"]["_entities"][0]["exchanges"] == []
+
+
+MUTATIONS = {
+    "approve": ("approveExchangeApplication", ""),
+    "decline": ("declineExchangeApplication", "reason"),
+    "accept": ("acceptExchangeApplication", ""),
+    "confirm": ("confirmExchangeAgreement", ""),
+    "start": ("startExchange", ""),
+    "report": ("reportOnExchange", "report"),
+    "recognise": ("recogniseExchange", ""),
+    "withdraw": ("withdrawExchangeApplication", "reason?"),
+    "cancel": ("cancelExchangeApplication", "reason"),
+}
+
+
+async def _step(world: Exchange, party: str, action: str, body: Any, app_id: str) -> dict[str, Any]:
+    field, argument = MUTATIONS[action]
+    variables: dict[str, Any] = {"id": app_id}
+    if argument == "report":
+        query = f"mutation($id: ID!, $r: JSON!) {{ {field}(id: $id, report: $r) {{ status }} }}"
+        variables["r"] = body["report"]
+    elif argument.startswith("reason") and (body or {}).get("reason"):
+        query = f"mutation($id: ID!, $r: String!) {{ {field}(id: $id, reason: $r) {{ status }} }}"
+        variables["r"] = body["reason"]
+    else:
+        query = f"mutation($id: ID!) {{ {field}(id: $id) {{ status }} }}"
+    return await graphql(world.exchange, query, _token(world, party), **variables)
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "body", "party", "refused"),
+    STEPS,
+    ids=[f"{s[1]}-by-{s[3]}-when-{s[0]}" for s in STEPS],
+)
+async def test_each_mutation_is_refused_to_the_other_parties_and_taken_by_its_own(
+    exchange: ServiceHarness,
+    directory: ServiceHarness,
+    status: str,
+    action: str,
+    body: Any,
+    party: str,
+    refused: list[str],
+) -> None:
+    world = await an_exchange(exchange, directory)
+    application_id = (await apply(world))["id"]
+    await advance(world, application_id, status)
+    for other in [*refused, "stranger"]:
+        result = await _step(world, other, action, body, application_id)
+        expected = 404 if other == "stranger" else 403
+        assert result["errors"][0]["extensions"]["status"] == expected, (other, result)
+    done = await _step(world, party, action, body, application_id)
+    assert "errors" not in done, done
+    async with world.applicant() as client:
+        history = (await client.get(f"/v1/applications/{application_id}/history")).json()
+    last = history["items"][-1]
+    assert (last["action"], last["from_status"], last["side"]) == (action, status, party)
+    assert last["to_status"] == done["data"][MUTATIONS[action][0]]["status"]
+    assert len(history["items"]) == len(STEPS_TO[status]) + 2
