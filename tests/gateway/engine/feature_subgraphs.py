@@ -1,13 +1,14 @@
 """Four small subgraphs that use the federation features pdnet's own services do not: a
 composite key, `@requires`, `@provides`, an interface and a union whose types live in several
-subgraphs, `@shareable`, `@override` and `@inaccessible`.
+subgraphs, an `@interfaceObject`, `@shareable`, `@override` and `@inaccessible`.
 
 catalogue  kits and booklets (the `Material` interface, the `SearchResult` union)
 stores     kit stock (taken over from catalogue), shipping cost (requires the weight),
            one kit by id (a root field catalogue shares),
            booklet pages, loans keyed by (centreCode, number), numbered reservations
 reviews    reviews of kits, their author's name provided; loans' return dates; drafts
-people     teachers, keyed by id and by login
+people     teachers, keyed by id and by login; the teachers recommending any material
+           (`Material` as an `@interfaceObject`)
 certificates  teachers' certificates, keyed by login only (reached through people)
 """
 
@@ -58,7 +59,7 @@ LOANS: list[dict[str, Any]] = [
 # catalogue
 
 
-@strawberry.interface
+@strawberry.federation.interface(keys=["id"])
 class Material:
     id: strawberry.ID
     title: str
@@ -351,6 +352,24 @@ class Teacher:
         return cls.of(found)
 
 
+RECOMMENDATIONS: dict[str, list[str]] = {"k1": ["t1"], "b2": ["t1", "t2"]}
+
+
+@strawberry.federation.interface_object(keys=["id"], name="Material")
+class RecommendedMaterial:
+    """People know kits and booklets only as materials."""
+
+    id: strawberry.ID
+
+    @strawberry.field
+    def recommended_by(self) -> list[Teacher]:
+        return [Teacher.of(t) for t in RECOMMENDATIONS.get(self.id, [])]
+
+    @classmethod
+    def resolve_reference(cls, **representation: Any) -> RecommendedMaterial:
+        return cls(id=representation["id"])
+
+
 @strawberry.type
 class PeopleQuery:
     @strawberry.field
@@ -358,7 +377,7 @@ class PeopleQuery:
         return Teacher.of(id) if id in TEACHERS else None
 
 
-people = Schema(query=PeopleQuery, types=[Teacher])
+people = Schema(query=PeopleQuery, types=[Teacher, RecommendedMaterial])
 
 
 # certificates: knows teachers only by their login

@@ -219,6 +219,17 @@ def test_interface_implementations_found_in_other_subgraphs_are_fetched_per_type
     assert set(stores.representations or {}) == {"Booklet", "Kit"}
 
 
+def test_fields_of_an_interface_object_are_fetched_as_the_interface(
+    feature_engine: Engine,
+) -> None:
+    plan = feature_engine.plan("{ materials { title recommendedBy { name } } }")
+    assert shape(plan) == ("Sequence", "catalogue", ("Flatten", "materials.@", "people"))
+    people = fetch_to(plan, "people")
+    assert "... on Material {recommendedBy {name}}" in people.operation
+    assert people.representations is not None
+    assert {t.typename for t in people.representations.values()} == {"Material"}
+
+
 def test_union_members_are_planned_by_type_condition(feature_engine: Engine) -> None:
     plan = feature_engine.plan(
         '{ search(term: "la") { ... on Kit { shippingCost } ... on Booklet { title } } }'

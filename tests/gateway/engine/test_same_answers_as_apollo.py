@@ -112,6 +112,8 @@ SAME_ANSWERS = [
     ("{ latestReviews { body author { name } } }", None),
     ('{ kit(id: "k1") { stock name shippingCost } other: kit(id: "k3") { title } }', None),
     ("{ latestReviews { author { certificates school } } certificateCount }", None),
+    ("{ materials { title recommendedBy { name } ... on Kit { stock } } }", None),
+    ('{ kit(id: "k1") { recommendedBy { school } } }', None),
     (
         'query($brief: Boolean!, $id: ID = "k1") { kit(id: $id) { id'
         " name @skip(if: $brief) ...Details @include(if: $brief) } }"

@@ -200,6 +200,8 @@ def represent(entity: dict[str, Any], template: RepresentationTemplate) -> dict[
             if part is None:
                 return None
             representation.update(part)
+    if template.typename is not None:
+        representation["__typename"] = template.typename
     return representation
 
 

@@ -22,6 +22,8 @@ class RepresentationField:
 class RepresentationTemplate:
     fields: tuple[RepresentationField, ...]
     fragments: tuple[tuple[str, RepresentationTemplate], ...] = ()
+    typename: str | None = None
+    """The `__typename` to send, when not the one in the response (an interface object's)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -41,7 +41,7 @@ from gateway.planning.plan import (
     SequenceNode,
 )
 from gateway.planning.selections import SelectionTree
-from gateway.supergraph import FieldInfo, Supergraph, parse_field_set
+from gateway.supergraph import FieldInfo, Supergraph, TypeInfo, parse_field_set
 
 _MAX_DEPTH = 64
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
@@ -61,6 +61,9 @@ class _Group:
     representations: dict[str, SelectionTree] = field(default_factory=dict)
     depends_on: set[_Group] = field(default_factory=set)
     children: dict[tuple[str, tuple[str, ...]], _Group] = field(default_factory=dict)
+    sent_as: dict[str, str] = field(default_factory=dict)
+    """Type in the response → `__typename` its representations carry (an interface object's
+    name when the subgraph knows the type only through it)."""
 
 
 def _list_depth(type_: GraphQLOutputType) -> int:
@@ -211,6 +214,12 @@ class _OperationPlanner:
                 fields = self.collector.collect(selection_sets, type_.name)
                 return self.plan_fields(group, tree, type_, fields, path, provided)
             # An abstract type: ask for `__typename` and plan each type the subgraph may return.
+            abstract = self.types.get(type_.name)
+            if abstract is not None and group.subgraph in abstract.interface_object_in:
+                raise PlanningError(
+                    f"subgraph {group.subgraph} returns {type_.name} as an @interfaceObject, "
+                    "which this gateway cannot resolve to its object types yet"
+                )
             tree.add_typename()
             suppliers = {group}
             for possible in self.supergraph.possible_types_in(type_.name, group.subgraph):
@@ -238,14 +247,22 @@ class _OperationPlanner:
         provided: SelectionSetNode | None,
         avoid: str | None = None,
     ) -> set[_Group]:
-        type_info = self.types[parent.name]
-        candidates = [s for s in info.resolvable_in if s != avoid and type_info.resolvable_keys(s)]
+        # The entity fetched is the type itself, or an interface it implements that another
+        # subgraph knows as an `@interfaceObject` and resolves the field on.
+        entity = self.types[parent.name]
+        entity_field = info
+        candidates = [s for s in info.resolvable_in if s != avoid and entity.resolvable_keys(s)]
         if not candidates:
-            raise PlanningError(
-                f"{parent.name}.{info.name} cannot be reached from subgraph {group.subgraph}"
-            )
+            found = self._interface_object_for(parent, info.name, avoid)
+            if found is None:
+                raise PlanningError(
+                    f"{parent.name}.{info.name} cannot be reached from subgraph {group.subgraph}"
+                )
+            entity, entity_field, candidates = found
         joinable = {s for s in candidates if (s, path) in group.children}
-        reachable = [s for s in candidates if self._local_key(parent.name, s, group.subgraph)]
+        reachable = [
+            s for s in candidates if self._local_key(entity.name, s, group.subgraph, parent.name)
+        ]
         target = self._best_subgraph(
             reachable or candidates, parent, info.name, nodes, prefer=joinable
         )
@@ -257,21 +274,41 @@ class _OperationPlanner:
         if template is None:
             template = child.representations[parent.name] = SelectionTree()
             template.add_typename()
-            key_fields = self._local_key(parent.name, target, group.subgraph) or (
-                type_info.resolvable_keys(target)[0].fields
+            child.sent_as[parent.name] = entity.name
+            key_fields = self._local_key(entity.name, target, group.subgraph, parent.name) or (
+                entity.resolvable_keys(target)[0].fields
             )
             tree.add_typename()
             child.depends_on |= self._fetch_field_set(
                 group, tree, template, parent, parse_field_set(key_fields), path, provided, target
             )
-        requires = info.requires.get(target)
+        requires = entity_field.requires.get(target)
         if requires is not None:
             child.depends_on |= self._fetch_field_set(
                 group, tree, template, parent, parse_field_set(requires), path, provided, target
             )
         child.depends_on.discard(child)
-        fragment = child.selection.fragment(parent.name)
+        fragment = child.selection.fragment(entity.name)
         return self._add_local(child, fragment, parent, key, nodes, info, path, None)
+
+    def _interface_object_for(
+        self, parent: GraphQLObjectType, field_name: str, avoid: str | None
+    ) -> tuple[TypeInfo, FieldInfo, list[str]] | None:
+        for interface in parent.interfaces:
+            info = self.types.get(interface.name)
+            if info is None or not info.interface_object_in:
+                continue
+            field_info = info.fields.get(field_name)
+            if field_info is None:
+                continue
+            subgraphs = [
+                s
+                for s in field_info.resolvable_in
+                if s in info.interface_object_in and s != avoid and info.resolvable_keys(s)
+            ]
+            if subgraphs:
+                return info, field_info, subgraphs
+        return None
 
     def _best_subgraph(
         self,
@@ -409,11 +446,14 @@ class _OperationPlanner:
                 copied.selection.add_typename()
         return suppliers
 
-    def _local_key(self, type_name: str, target: str, source: str) -> str | None:
-        """A key of the type in `target` that `source` can resolve by itself."""
+    def _local_key(
+        self, type_name: str, target: str, source: str, runtime: str | None = None
+    ) -> str | None:
+        """A key of the type in `target` that `source` can resolve by itself (on `runtime`,
+        the object type, when the type is an interface)."""
         type_info = self.types[type_name]
         for key in type_info.resolvable_keys(target):
-            if self._field_set_local(type_name, parse_field_set(key.fields), source):
+            if self._field_set_local(runtime or type_name, parse_field_set(key.fields), source):
                 return key.fields
         return None
 
@@ -503,11 +543,14 @@ class _OperationPlanner:
         text = kind + (f" {name}" if name else "") + (f"({declared})" if declared else "") + body
         if group.is_entity:
             requested = {
-                type_name: _client_keys(tree)
-                for type_name, tree in group.selection.fragments.items()
+                type_name: _client_keys(
+                    group.selection.fragment(group.sent_as.get(type_name, type_name))
+                )
+                for type_name in group.representations
             }
             representations = {
-                type_name: _template(tree) for type_name, tree in group.representations.items()
+                type_name: _template(tree, group.sent_as.get(type_name, type_name))
+                for type_name, tree in group.representations.items()
             }
         else:
             requested = {"": _client_keys(group.selection)}
@@ -552,8 +595,9 @@ def _copy_names(tree: SelectionTree, selection_set: SelectionSetNode) -> None:
             _copy_names(tree.fragment(selection.type_condition.name.value), selection.selection_set)
 
 
-def _template(tree: SelectionTree) -> RepresentationTemplate:
+def _template(tree: SelectionTree, typename: str | None = None) -> RepresentationTemplate:
     return RepresentationTemplate(
+        typename=typename,
         fields=tuple(
             RepresentationField(
                 key,

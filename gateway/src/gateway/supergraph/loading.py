@@ -155,8 +155,11 @@ def _read_field(
     inaccessible = any(d.name.value == specs.inaccessible for d in node.directives or ())
     with_graph = [args for args in joins if "graph" in args]
     if not with_graph:
+        # A bare `@join__field` marks a field no subgraph resolves on this type itself: it
+        # comes from an interface the type implements, through an `@interfaceObject`.
+        resolvable_in = () if joins else owner.subgraphs
         return FieldInfo(
-            name=node.name.value, resolvable_in=owner.subgraphs, inaccessible=inaccessible
+            name=node.name.value, resolvable_in=resolvable_in, inaccessible=inaccessible
         )
     resolvable: list[str] = []
     external: set[str] = set()
