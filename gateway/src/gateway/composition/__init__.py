@@ -49,6 +49,7 @@ from collections.abc import Sequence
 
 from gateway.composition.errors import CompositionError, CompositionIssue
 from gateway.composition.graphql_validity import check_graphql_rules
+from gateway.composition.inaccessible import check_inaccessible
 from gateway.composition.merge import Merger
 from gateway.composition.printing import print_supergraph
 from gateway.composition.satisfiability import check_satisfiability
@@ -86,9 +87,8 @@ def compose(subgraphs: Sequence[SubgraphDefinition]) -> str:
                 for name in duplicates
             ]
         )
+    # Every subgraph is checked on its own before any merging, and all their issues reported.
     read, issues = read_subgraphs(subgraphs)
-    if issues:
-        raise CompositionError(issues)
     for subgraph in read:
         issues.extend(check_graphql_rules(subgraph) or check_subgraph(subgraph))
     if issues:
@@ -97,7 +97,7 @@ def compose(subgraphs: Sequence[SubgraphDefinition]) -> str:
     merged = merger.merge()
     if merger.issues:
         raise CompositionError(merger.issues)
-    issues = check_satisfiability(merger.subgraphs, merged)
+    issues = check_inaccessible(merged) or check_satisfiability(merger.subgraphs, merged)
     if issues:
         raise CompositionError(issues)
     return print_supergraph(merged)

@@ -4,6 +4,7 @@ on the subgraph with its federation directives set aside."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from graphql import (
@@ -22,9 +23,12 @@ from graphql import (
     GraphQLSchema,
     GraphQLString,
     GraphQLUnionType,
+    Undefined,
     specified_scalar_types,
     validate_schema,
+    value_from_ast,
 )
+from graphql.language import EnumValueNode, ValueNode, print_ast
 
 from gateway.composition.errors import CompositionIssue
 from gateway.composition.model import Argument, Subgraph, TypeDef
@@ -32,16 +36,44 @@ from gateway.composition.model import Argument, Subgraph, TypeDef
 
 def check_graphql_rules(subgraph: Subgraph) -> list[CompositionIssue]:
     try:
-        errors: list[GraphQLError] = list(validate_schema(_schema(subgraph)))
+        schema, ref = _schema(subgraph)
+        messages = [error.message for error in validate_schema(schema)]
     except (GraphQLError, TypeError) as exc:
-        errors = [GraphQLError(str(exc))]
+        messages = [str(exc)]
+    else:
+        if not messages:
+            messages = list(_invalid_defaults(subgraph, ref))
     return [
-        CompositionIssue("INVALID_GRAPHQL", f"[{subgraph.name}] {error.message}", (subgraph.name,))
-        for error in errors
+        CompositionIssue("INVALID_GRAPHQL", f"[{subgraph.name}] {message}", (subgraph.name,))
+        for message in messages
     ]
 
 
-def _schema(subgraph: Subgraph) -> GraphQLSchema:
+def _invalid_defaults(subgraph: Subgraph, ref: Callable[[str], Any]) -> Iterator[str]:
+    for typedef in subgraph.types.values():
+        for field in typedef.fields.values():
+            default = field.default if typedef.kind == "input" else None
+            if default is not None and value_from_ast(default, ref(field.type)) is Undefined:
+                yield (
+                    f"Invalid default value (got: {_shown(default)}) provided for "
+                    f"input field {typedef.name}.{field.name} of type {field.type}."
+                )
+            for argument in field.args.values():
+                if argument.default is None:
+                    continue
+                if value_from_ast(argument.default, ref(argument.type)) is Undefined:
+                    yield (
+                        f"Invalid default value (got: {_shown(argument.default)}) provided for "
+                        f"argument {typedef.name}.{field.name}({argument.name}:) of type "
+                        f"{argument.type}."
+                    )
+
+
+def _shown(value: ValueNode) -> str:
+    return f'"{value.value}"' if isinstance(value, EnumValueNode) else print_ast(value)
+
+
+def _schema(subgraph: Subgraph) -> tuple[GraphQLSchema, Callable[[str], Any]]:
     # Built from the model rather than by printing and parsing SDL again: subgraphs can be big.
     named: dict[str, GraphQLNamedType] = dict(specified_scalar_types)
 
@@ -98,9 +130,10 @@ def _schema(subgraph: Subgraph) -> GraphQLSchema:
     query = named.get("Query")
     mutation = named.get("Mutation")
     subscription = named.get("Subscription")
-    return GraphQLSchema(
+    schema = GraphQLSchema(
         query=query if isinstance(query, GraphQLObjectType) else None,
         mutation=mutation if isinstance(mutation, GraphQLObjectType) else None,
         subscription=subscription if isinstance(subscription, GraphQLObjectType) else None,
         types=list(named.values()),
     )
+    return schema, ref

@@ -667,7 +667,8 @@ class Merger:
                         f"{quoted_list(defined)} but not in {quoted_list(missing)}",
                         defined + missing,
                     )
-                continue
+                else:
+                    continue
             merged.values[name] = value
         if not merged.values:
             self.report(

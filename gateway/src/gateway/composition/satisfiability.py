@@ -39,6 +39,7 @@ class _Checker:
         self.reported: set[str] = set()
         self.reachable_cache: dict[tuple[str, str], frozenset[str]] = {}
         self.resolvers_cache: dict[str, dict[str, frozenset[str]]] = {}
+        self.requires_cache: dict[tuple[str, str, str], bool] = {}
 
     def view(self, subgraph: Subgraph, type_name: str) -> TypeDef | None:
         """The type in the subgraph, or the @interfaceObject standing for one of its interfaces."""
@@ -71,6 +72,25 @@ class _Checker:
             cached = {name: frozenset(names) for name, names in found.items()}
             self.resolvers_cache[type_name] = cached
         return cached
+
+    def requirements_met(self, subgraph_name: str, type_name: str, field_name: str) -> bool:
+        """A @requires field resolves only if what it requires can be fetched from its subgraph."""
+        cache_key = (subgraph_name, type_name, field_name)
+        if cache_key not in self.requires_cache:
+            self.requires_cache[cache_key] = True  # cautious while being worked out
+            typedef = self.view(self.subgraphs[subgraph_name], type_name)
+            field = typedef.fields.get(field_name) if typedef is not None else None
+            met = True
+            if field is not None and field.requires is not None:
+                try:
+                    selection_set = parse_field_set(field.requires)
+                except FieldSetError:
+                    selection_set = None
+                met = selection_set is not None and self._collectable(
+                    {subgraph_name}, type_name, selection_set, top_level=False
+                )
+            self.requires_cache[cache_key] = met
+        return self.requires_cache[cache_key]
 
     def reachable(self, type_name: str, start: str) -> frozenset[str]:
         """Subgraphs an object of the type can be moved to from `start`, `start` included."""
@@ -178,9 +198,12 @@ class _Checker:
             for field in merged_type.fields.values():
                 if field.inaccessible:
                     continue
-                resolving = moves & resolvers.get(field.name, frozenset())
+                candidates = moves & resolvers.get(field.name, frozenset())
+                resolving = frozenset(
+                    c for c in candidates if self.requirements_met(c, type_name, field.name)
+                )
                 if not resolving:
-                    self._report(sorted(options)[0], type_name, field.name, path)
+                    self._report(sorted(options)[0], type_name, field.name, path, candidates)
                     continue
                 queue.append((named_type(field.type), resolving, (*path, _Step(field.name))))
         return self.issues
@@ -206,27 +229,46 @@ class _Checker:
         return {member: frozenset(names) for member, names in found.items()}
 
     def _report(
-        self, origin: str, type_name: str, field_name: str, path: tuple[_Step, ...]
+        self,
+        origin: str,
+        type_name: str,
+        field_name: str,
+        path: tuple[_Step, ...],
+        unmet: frozenset[str] = frozenset(),
     ) -> None:
         coordinate = f"{type_name}.{field_name}"
         if coordinate in self.reported:
             return
         self.reported.add(coordinate)
-        reasons = [f'  - cannot find field "{coordinate}".']
+        requirement = f'cannot satisfy @require conditions on field "{coordinate}".'
+        origin_type = self.view(self.subgraphs[origin], type_name)
+        if origin in unmet:
+            lines = [f'- from subgraph "{origin}": {requirement}']
+        elif origin_type is not None and field_name in origin_type.fields:
+            lines = [
+                f'- from subgraph "{origin}":',
+                f'  - field "{coordinate}" is not resolvable because marked @external.',
+            ]
+        else:
+            lines = [f'- from subgraph "{origin}":', f'  - cannot find field "{coordinate}".']
         involved = [origin]
         for other in self.subgraphs.values():
-            if other.name == origin or not self.resolves(other, type_name, field_name):
+            if other.name == origin:
                 continue
-            involved.append(other.name)
-            typedef = self.view(other, type_name)
-            assert typedef is not None
-            reasons.extend(_why_no_move(typedef, other.name, origin, coordinate))
+            if other.name in unmet:
+                involved.append(other.name)
+                lines.append(f'- from subgraph "{other.name}": {requirement}')
+            elif self.resolves(other, type_name, field_name):
+                involved.append(other.name)
+                typedef = self.view(other, type_name)
+                assert typedef is not None
+                lines.extend(_why_no_move(typedef, other.name, origin, coordinate))
         query = _print_path(path, field_name)
         self.issues.append(
             CompositionIssue(
                 "SATISFIABILITY_ERROR",
                 f"The following supergraph API query:\n{query}\ncannot be satisfied by the "
-                f'subgraphs because:\n- from subgraph "{origin}":\n' + "\n".join(reasons),
+                "subgraphs because:\n" + "\n".join(lines),
                 tuple(involved),
             )
         )
