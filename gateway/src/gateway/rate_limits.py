@@ -7,6 +7,7 @@ limit a client sees is per replica (a shared store would be the next step for ma
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections import OrderedDict
@@ -76,14 +77,15 @@ class ClientKeys:
         self.cache_size = cache_size
         self._subjects: OrderedDict[str, tuple[str, float]] = OrderedDict()
 
-    def _subject(self, token: str) -> str | None:
+    async def _subject(self, token: str) -> str | None:
         cached = self._subjects.get(token)
         now = time.time()
         if cached is not None and cached[1] > now:
             return cached[0]
         assert self.verifier is not None
         try:
-            principal = self.verifier.verify(token)
+            # In a thread: with a JWKS URL the first token of a new key fetches that key.
+            principal = await asyncio.to_thread(self.verifier.verify, token)
         except Unauthorized:
             return None
         # Verified once, trusted for a minute: the signature cannot change, expiry can.
@@ -92,11 +94,11 @@ class ClientKeys:
             self._subjects.popitem(last=False)
         return principal.subject
 
-    def key(self, authorization: str | None, address: str) -> str:
+    async def key(self, authorization: str | None, address: str) -> str:
         if self.verifier is not None and authorization:
             scheme, _, token = authorization.partition(" ")
             if scheme.lower() == "bearer" and token.strip():
-                subject = self._subject(token.strip())
+                subject = await self._subject(token.strip())
                 if subject is not None:
                     return f"sub:{subject}"
         return f"ip:{address}"
@@ -136,7 +138,7 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        key = self.keys.key(headers.get("authorization"), self._address(headers, scope))
+        key = await self.keys.key(headers.get("authorization"), self._address(headers, scope))
         wait_s = self.buckets.take(key)
         if wait_s <= 0:
             await self.app(scope, receive, send)
