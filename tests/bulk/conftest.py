@@ -32,3 +32,12 @@ async def resources(
     peers = {"directory": directory.app, "events": NO_EVENTS}
     async with open_service("resources", peers=peers) as harness:
         yield harness
+
+
+@pytest.fixture
+async def exchange(
+    open_service: OpenService, directory: ServiceHarness, events: ServiceHarness
+) -> AsyncIterator[ServiceHarness]:
+    peers = {"directory": directory.app, "events": events.app}
+    async with open_service("exchange", peers=peers) as harness:
+        yield harness

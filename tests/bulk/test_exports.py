@@ -15,6 +15,8 @@ from tests.bulk.files import (
     parse_ndjson,
 )
 from tests.events.builders import a_host_centre, an_event, in_days, register
+from tests.exchange.builders import a_centre as exchange_centre
+from tests.exchange.builders import an_offer
 from tests.resources.builders import a_kit, reserve
 
 
@@ -156,3 +158,24 @@ async def test_kits_and_loans_export(directory: ServiceHarness, resources: Servi
     assert len(parse_ndjson((await export_file(resources, "/v1/loans/export", mine))[1])) == 1
     stranger = resources.token("centre_manager", centres=[await a_host_centre(directory)])
     assert (await export_file(resources, "/v1/loans/export", stranger, centre=owner))[0] == 403
+
+
+async def test_offers_export_uses_the_offer_list_filters(
+    directory: ServiceHarness, exchange: ServiceHarness
+) -> None:
+    host = await exchange_centre(directory)
+    shadowing = await an_offer(exchange, host)
+    teaching = await an_offer(exchange, host, kind="teaching_assignment")
+
+    status, body, _ = await export_file(exchange, "/v1/offers/export", host_centre=host)
+    assert status == 200
+    assert [o["id"] for o in parse_ndjson(body)] == [shadowing["id"], teaching["id"]]
+
+    _, body, _ = await export_file(
+        exchange, "/v1/offers/export", host_centre=host, kind="teaching_assignment", format="csv"
+    )
+    assert [r["id"] for r in parse_csv(body)] == [teaching["id"]]
+    status, _, _ = await export_file(
+        exchange, "/v1/offers/export", available_from="2030-02-01", available_to="2030-01-01"
+    )
+    assert status == 422

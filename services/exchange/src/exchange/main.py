@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from exchange.applications.routes import router as applications_router
+from exchange.bulk.routes import router as bulk_router
 from exchange.domain_events import EVENT_TYPES
 from exchange.graphql.loaders import make_loaders
 from exchange.graphql.schema import schema
@@ -63,7 +64,9 @@ def create_app(settings: ExchangeSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     # Fixed paths before `/v1/offers/{offer_id}`, so they never parse as an id.
-    for router in (matching_router, mobilities_router, offers_router, applications_router):
+    # Bulk first: `/v1/offers/export` must match before `/v1/offers/{offer_id}` does.
+    routers = (bulk_router, matching_router, mobilities_router, offers_router, applications_router)
+    for router in routers:
         app.include_router(router)
     for router in integration_routers(EVENT_TYPES):
         app.include_router(router)

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 from pydantic import AwareDatetime
 
 from exchange.dependencies import DirectoryDep, Languages
@@ -59,10 +59,7 @@ def offer_read(offer: Offer, languages: list[str]) -> OfferRead:
     )
 
 
-@router.get("", summary="Find exchange offers", response_model=OfferPage)
-async def list_offers(
-    session: SessionDep,
-    languages: Languages,
+def offer_filters(
     host_centre: uuid.UUID | None = None,
     kind: Annotated[list[OfferKind] | None, Query(max_length=4)] = None,
     subject: Annotated[
@@ -79,16 +76,13 @@ async def list_offers(
     available_from: Annotated[date | None, Query(description="The window overlaps from…")] = None,
     available_to: Annotated[date | None, Query(description="…to this day.")] = None,
     modified_after: AwareDatetime | None = None,
-    limit: LimitQuery = DEFAULT_LIMIT,
-    after: CursorQuery = None,
-) -> OfferPage:
-    """Public. Filters combine with AND; oldest first, keyset-paged."""
+) -> OfferFilters:
     if available_from and available_to and available_to < available_from:
         raise InvalidInput(
             "query.available_to: before available_from",
             errors=[{"field": "query.available_to", "message": "before available_from"}],
         )
-    filters = OfferFilters(
+    return OfferFilters(
         host_centre_id=host_centre,
         kinds=tuple(kind or ()),
         subjects=tuple(subject or ()),
@@ -98,6 +92,17 @@ async def list_offers(
         available_to=available_to,
         modified_after=modified_after,
     )
+
+
+@router.get("", summary="Find exchange offers", response_model=OfferPage)
+async def list_offers(
+    session: SessionDep,
+    languages: Languages,
+    filters: Annotated[OfferFilters, Depends(offer_filters)],
+    limit: LimitQuery = DEFAULT_LIMIT,
+    after: CursorQuery = None,
+) -> OfferPage:
+    """Public. Filters combine with AND; oldest first, keyset-paged."""
     rows, next_cursor = await repository.list_offers(session, filters, limit=limit, after=after)
     return OfferPage(items=[offer_read(r, languages) for r in rows], next_cursor=next_cursor)
 

@@ -1,0 +1,1 @@
+"""Bulk export of exchange offers (CSV and NDJSON)."""
