@@ -112,3 +112,15 @@ def test_a_broken_set_fails_with_apollos_error_codes_naming_the_subgraphs(
         assert set(issue.subgraphs) <= names, issue
         mentioned = set(re.findall(r'"([^"]+)"|\[([^\]]+)\]', issue.message))
         assert any(s in {a or b for a, b in mentioned} for s in issue.subgraphs), issue
+
+
+@pytest.mark.parametrize("name", BROKEN_CASES)
+def test_a_broken_set_is_explained_in_apollos_words(
+    name: str, ours: dict[str, str | CompositionError], apollo: dict[str, dict[str, Any]]
+) -> None:
+    # Ours may add which subgraphs an element comes from where Apollo's message does not say.
+    error = ours[f"broken/{name}"]
+    assert isinstance(error, CompositionError)
+    messages = [issue.message for issue in error.issues]
+    for expected in apollo[f"broken/{name}"]["apollo"]["errors"]:
+        assert any(m.startswith(expected["message"]) for m in messages), (expected, messages)

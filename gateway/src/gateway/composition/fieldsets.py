@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,13 +33,18 @@ class Target:
     external_in_parents: bool = False
 
 
+def syntax_error_message(error: GraphQLSyntaxError) -> str:
+    """graphql-core's wording with the double quotes graphql-js uses around tokens."""
+    return re.sub(r"'([^']*)'", r'"\1"', error.message)
+
+
 @lru_cache(maxsize=4096)
 def parse_field_set(text: str) -> SelectionSetNode:
     """Parsed once per distinct text: the same keys are read again and again while composing."""
     try:
         document = parse("{" + text + "}", no_location=True)
     except GraphQLSyntaxError as exc:
-        raise FieldSetError(f"Syntax Error: {exc.message}") from exc
+        raise FieldSetError(syntax_error_message(exc)) from exc
     operation = document.definitions[0]
     assert isinstance(operation, OperationDefinitionNode)
     return operation.selection_set
@@ -73,6 +79,11 @@ def _walk(
         if not isinstance(selection, FieldNode):
             raise FieldSetError("Fragment spreads are not allowed in a field set.")
         name = selection.name.value
+        if selection.alias is not None:
+            raise FieldSetError(
+                f'Cannot use alias "{selection.alias.value}" in "{selection.alias.value}: {name}": '
+                "aliases are not currently supported in field sets"
+            )
         if name == "__typename":
             continue
         found_field = parent.fields.get(name)

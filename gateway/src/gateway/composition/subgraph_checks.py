@@ -63,7 +63,7 @@ def _key_problems(subgraph: Subgraph, typedef: TypeDef, fields: str) -> Iterator
     try:
         selected = targets(subgraph, typedef.name, fields)
     except FieldSetError as exc:
-        yield "KEY_INVALID_FIELDS", _explained(str(exc))
+        yield "KEY_INVALID_FIELDS", _explained(str(exc), for_key=True)
         return
     for target in selected:
         coordinate = f"{target.parent.name}.{target.field.name}"
@@ -92,7 +92,7 @@ def _selection_problems(
     try:
         selected = targets(subgraph, type_name, fields)
     except FieldSetError as exc:
-        yield f"{code_prefix}_INVALID_FIELDS", _explained(str(exc))
+        yield f"{code_prefix}_INVALID_FIELDS", _explained(str(exc), for_key=False)
         return
     for target in selected:
         coordinate = f"{target.parent.name}.{target.field.name}"
@@ -129,14 +129,19 @@ def _no_subselection(target: Target) -> str:
     )
 
 
-def _explained(problem: str) -> str:
-    if problem.startswith("Cannot query field"):
+def _explained(problem: str, *, for_key: bool) -> str:
+    if not problem.startswith("Cannot query field"):
+        return problem
+    if for_key:
         return (
             problem[:-1] + " (the field should either be added to this subgraph or, if it "
             "should not be resolved by this subgraph, you need to add it to this subgraph "
             "with @external)."
         )
-    return problem
+    return (
+        problem[:-1] + " (if the field is defined in another subgraph, you need to add it to "
+        "this subgraph with @external)."
+    )
 
 
 def used_fields(subgraph: Subgraph) -> set[tuple[str, str]]:

@@ -41,7 +41,7 @@ from graphql.language import (
 )
 
 from gateway.composition.errors import CompositionIssue
-from gateway.composition.fieldsets import FieldSetError, targets
+from gateway.composition.fieldsets import FieldSetError, syntax_error_message, targets
 from gateway.composition.links import (
     FEDERATION_DIRECTIVES,
     DirectiveNames,
@@ -107,7 +107,7 @@ def read_subgraph(definition: SubgraphDefinition) -> Subgraph | CompositionIssue
     try:
         document = parse(definition.sdl, no_location=True)
     except GraphQLSyntaxError as exc:
-        return _invalid(definition.name, f"Syntax Error: {exc.message}")
+        return _invalid(definition.name, syntax_error_message(exc))
     try:
         return _Reader(definition, document).read()
     except (_Invalid, LinkError) as exc:
@@ -277,7 +277,7 @@ class _Reader:
             )
         if not is_extension:
             if typedef.has_definition:
-                raise _Invalid(f'There can be only one type named "{name}".')
+                raise _Invalid(f'There can be only one type named "{name}"')
             typedef.has_definition = True
         self._applied(typedef, node)
         shareable_here = external_here = False
