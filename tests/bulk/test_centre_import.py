@@ -211,3 +211,34 @@ async def test_an_upload_that_is_not_csv_or_ndjson_is_refused(directory: Service
         source="s",
     )
     assert status == 415, problem
+
+
+async def test_an_api_key_with_the_import_scope_imports_into_its_network(
+    directory: ServiceHarness,
+) -> None:
+    network = await a_network(directory)
+    keys = {}
+    async with directory.as_role("network_admin", networks=[network]) as admin:
+        for scopes in (["import"], ["read"]):
+            body = {"name": "portal sync", "network_id": network, "scopes": scopes}
+            response = await admin.post("/v1/api-keys", json=body)
+            assert response.status_code == 201, response.text
+            keys[scopes[0]] = response.json()["key"]
+    body = ndjson([a_centre_row(1)])
+
+    status, report = await import_file(
+        directory, IMPORT, body, token=keys["import"], network=network, source="portal"
+    )
+    assert status == 200, report
+    assert report["created"] == 1
+
+    status, problem = await import_file(
+        directory, IMPORT, body, token=keys["read"], network=network, source="portal"
+    )
+    assert status == 403
+    assert "import" in problem["detail"]
+    other = await a_network(directory)
+    status, _ = await import_file(
+        directory, IMPORT, body, token=keys["import"], network=other, source="portal"
+    )
+    assert status == 403
