@@ -27,6 +27,7 @@ from shared.problems import BadRequest, Problem, ServiceUnavailable, problem_typ
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 FORWARDED_HEADERS = ("authorization", "traceparent", "tracestate", "accept-language")
+EXPOSE_PLAN_HEADER = "apollo-expose-query-plan"
 
 
 class NotAcceptable(Problem):
@@ -198,6 +199,7 @@ class GraphQLEndpoint:
     max_query_bytes: int
     registry: SupergraphRegistry | None = None
     """Set when the app starts."""
+    expose_plans: bool = False
 
     def forwarded_headers(self, request: Request) -> dict[str, str]:
         headers = {
@@ -263,6 +265,11 @@ class GraphQLEndpoint:
             raise RequestErrors(list(exc.errors)) from exc
         if digest is not None:
             self.persisted.remember(digest, query)
+        if self.expose_plans and request.headers.get(EXPOSE_PLAN_HEADER, "").lower() == "true":
+            # The same place Apollo Router puts it, so the same tools read it.
+            plan = loaded.engine.plan(query, params.operation_name, params.variables)
+            extensions = result.setdefault("extensions", {})
+            extensions["apolloQueryPlan"] = {"object": plan.to_dict(), "text": plan.describe()}
         return result
 
 

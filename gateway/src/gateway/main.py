@@ -236,6 +236,7 @@ def create_app(
         persisted=PersistedQueries(settings.apq_cache_size),
         documents=ParsedDocuments(),
         max_query_bytes=settings.max_query_bytes,
+        expose_plans=settings.plans_exposed,
     )
     app.include_router(status_router())
     app.include_router(graphql_router(endpoint))

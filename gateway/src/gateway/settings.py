@@ -55,6 +55,10 @@ class GatewaySettings(BaseSettings):
     trust_forwarded_for: bool = False
     """Key anonymous clients by `X-Forwarded-For` (behind a trusted ingress only)."""
 
+    expose_query_plans: bool | None = None
+    """Answer `Apollo-Expose-Query-Plan: true` with the plan in `extensions.apolloQueryPlan`;
+    by default everywhere but in production."""
+
     cors_origins: list[str] = Field(default_factory=list)
     """Browser origins allowed to call the gateway, e.g. `["https://portal.luma.fi"]`."""
 
@@ -75,6 +79,12 @@ class GatewaySettings(BaseSettings):
         if min(self.max_depth, self.max_aliases, self.max_cost, self.rate_limit_burst) < 1:
             raise ValueError("limits must be at least 1")
         return self
+
+    @property
+    def plans_exposed(self) -> bool:
+        if self.expose_query_plans is None:
+            return self.environment != "production"
+        return self.expose_query_plans
 
     @property
     def verifies_tokens(self) -> bool:

@@ -196,3 +196,21 @@ async def test_operations_too_deep_too_aliased_or_too_costly_are_refused_before_
         if line.startswith("pdnet_subgraph_fetch_duration_seconds_count")
     ]
     assert sum(float(line.rsplit(" ", 1)[1]) for line in fetches) == 2
+
+
+async def test_the_query_plan_is_shown_on_request_outside_production_only(
+    open_gateway: OpenGateway, stack: dict[str, ServiceHarness]
+) -> None:
+    centre = await a_centre(stack["directory"])
+    body = {"query": CENTRE_AND_EVENTS, "variables": {"id": centre["id"]}}
+    ask = {"Apollo-Expose-Query-Plan": "true"}
+    async with open_gateway(environment="development") as gateway, gateway.client() as client:
+        shown = (await client.post("/graphql", json=body, headers=ask)).json()
+        plain = (await client.post("/graphql", json=body)).json()
+    async with open_gateway(environment="production") as gateway, gateway.client() as client:
+        hidden = (await client.post("/graphql", json=body, headers=ask)).json()
+    plan = shown["extensions"]["apolloQueryPlan"]["text"]
+    assert plan.startswith("QueryPlan {")
+    assert '"directory"' in plan and '"events"' in plan
+    assert shown["data"] == plain["data"] == hidden["data"]
+    assert "extensions" not in plain and "extensions" not in hidden
