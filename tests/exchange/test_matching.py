@@ -3,6 +3,7 @@ with the reasons it is made of."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from shared.testing import ServiceHarness
@@ -61,6 +62,10 @@ async def test_offers_are_ranked_for_an_educator_with_the_reasons_for_each_score
             params={"educator_id": educator, "available_from": day(150), "available_to": day(160)},
         )
     assert later.json()["items"] == []
+    async with exchange.client() as public:
+        unknown = await public.get("/v1/offer-matches", params={"educator_id": str(uuid.uuid4())})
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "query.educator_id"
 
 
 async def test_dates_taken_by_a_confirmed_exchange_count_against_an_offer(

@@ -126,9 +126,10 @@ async def educator_facts(
     headers = {"Authorization": authorization} if authorization else None
     response = await _get(client, f"/v1/educators/{educator_id}", headers)
     if response.status_code == 404:
+        location = field if "." in field else f"body.{field}"
         raise InvalidInput(
-            f"{field}: no educator you may see has id {educator_id}",
-            errors=[{"field": f"body.{field}", "message": "no such educator"}],
+            f"{location}: no educator you may see has id {educator_id}",
+            errors=[{"field": location, "message": "no such educator"}],
         )
     response.raise_for_status()
     return educator_from_json(response.json())

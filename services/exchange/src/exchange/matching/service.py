@@ -87,7 +87,7 @@ async def offers_for_educator(
     """Open offers with a place left, at other centres, sharing a subject or a language with
     the educator, best first."""
     educator = await educator_facts(
-        directory, educator_id, field="educator_id", authorization=authorization
+        directory, educator_id, field="query.educator_id", authorization=authorization
     )
     today = utcnow().date()
     stmt = select(Offer).where(
