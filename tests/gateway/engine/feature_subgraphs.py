@@ -7,8 +7,8 @@ stores     kit stock (taken over from catalogue), shipping cost (requires the we
            one kit by id (a root field catalogue shares),
            booklet pages, loans keyed by (centreCode, number), numbered reservations
 reviews    reviews of kits, their author's name provided; loans' return dates; drafts
-people     teachers, keyed by id and by login; the teachers recommending any material
-           (`Material` as an `@interfaceObject`)
+people     teachers, keyed by id and by login; recommended materials and who recommends
+           them (`Material` as an `@interfaceObject`)
 certificates  teachers' certificates, keyed by login only (reached through people)
 """
 
@@ -63,6 +63,11 @@ LOANS: list[dict[str, Any]] = [
 class Material:
     id: strawberry.ID
     title: str
+
+    @classmethod
+    def resolve_reference(cls, **representation: Any) -> Material:
+        material_id = representation["id"]
+        return MaterialKit.of(material_id) if material_id in KITS else Booklet.of(material_id)
 
 
 @strawberry.federation.type(keys=["id"])
@@ -375,6 +380,10 @@ class PeopleQuery:
     @strawberry.field
     def teacher(self, id: strawberry.ID) -> Teacher | None:
         return Teacher.of(id) if id in TEACHERS else None
+
+    @strawberry.field
+    def recommended(self) -> list[RecommendedMaterial]:
+        return [RecommendedMaterial(id=strawberry.ID(m)) for m in RECOMMENDATIONS]
 
 
 people = Schema(query=PeopleQuery, types=[Teacher, RecommendedMaterial])

@@ -230,6 +230,25 @@ def test_fields_of_an_interface_object_are_fetched_as_the_interface(
     assert {t.typename for t in people.representations.values()} == {"Material"}
 
 
+def test_an_interface_object_returned_by_a_subgraph_gets_its_object_types_from_another(
+    feature_engine: Engine,
+) -> None:
+    plan = feature_engine.plan(
+        "{ recommended { recommendedBy { name } ... on Kit { stock } ... on Booklet { title } } }"
+    )
+    assert shape(plan) == (
+        "Sequence",
+        "people",
+        ("Flatten", "recommended.@", "catalogue"),
+        ("Flatten", "recommended.@", "stores"),
+    )
+    assert fetch_to(plan, "people").operation == (
+        "query{recommended {__typename recommendedBy {name} id}}"
+    )
+    catalogue = fetch_to(plan, "catalogue").operation
+    assert "... on Material {__typename ... on Booklet {title" in catalogue
+
+
 def test_union_members_are_planned_by_type_condition(feature_engine: Engine) -> None:
     plan = feature_engine.plan(
         '{ search(term: "la") { ... on Kit { shippingCost } ... on Booklet { title } } }'

@@ -115,6 +115,11 @@ SAME_ANSWERS = [
     ("{ materials { title recommendedBy { name } ... on Kit { stock } } }", None),
     ('{ kit(id: "k1") { recommendedBy { school } } }', None),
     (
+        "{ recommended { __typename id recommendedBy { name } ... on Kit { stock name }"
+        " ... on Booklet { pages } ... on Material { title } } }",
+        None,
+    ),
+    (
         'query($brief: Boolean!, $id: ID = "k1") { kit(id: $id) { id'
         " name @skip(if: $brief) ...Details @include(if: $brief) } }"
         " fragment Details on Kit { weight: weightGrams reviews { ...R } }"

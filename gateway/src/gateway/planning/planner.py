@@ -216,10 +216,7 @@ class _OperationPlanner:
             # An abstract type: ask for `__typename` and plan each type the subgraph may return.
             abstract = self.types.get(type_.name)
             if abstract is not None and group.subgraph in abstract.interface_object_in:
-                raise PlanningError(
-                    f"subgraph {group.subgraph} returns {type_.name} as an @interfaceObject, "
-                    "which this gateway cannot resolve to its object types yet"
-                )
+                return self._plan_interface_object(group, tree, type_, selection_sets, path)
             tree.add_typename()
             suppliers = {group}
             for possible in self.supergraph.possible_types_in(type_.name, group.subgraph):
@@ -234,6 +231,65 @@ class _OperationPlanner:
             return suppliers
         finally:
             self.depth -= 1
+
+    def _plan_interface_object(
+        self,
+        group: _Group,
+        tree: SelectionTree,
+        interface: Any,
+        selection_sets: Sequence[SelectionSetNode],
+        path: tuple[str, ...],
+    ) -> set[_Group]:
+        """The subgraph knows the interface only as an `@interfaceObject`: it gives the fields
+        it resolves on the interface; a subgraph where the interface is an entity interface
+        gives the object types (`__typename`) and the rest."""
+        info = self.types[interface.name]
+        tree.add_typename()
+        suppliers = {group}
+        answered: set[str] = set()
+        for key, nodes in self.collector.collect(selection_sets, interface.name).items():
+            field_info = info.fields.get(nodes[0].name.value)
+            if field_info is not None and _resolves_itself(field_info, group.subgraph):
+                suppliers |= self._add_local(
+                    group, tree, interface, key, nodes, field_info, path, None
+                )
+                answered.add(key)
+        sources = [
+            s
+            for s in info.subgraphs
+            if s not in info.interface_object_in and info.resolvable_keys(s)
+        ]
+        if not sources:
+            raise PlanningError(f"no subgraph resolves the object types of {interface.name}")
+        target = sources[0]
+        child = group.children.get((target, path))
+        if child is None:
+            child = self._new_group(target, path, True, group.root_index)
+            group.children[(target, path)] = child
+        if interface.name not in child.representations:
+            template = child.representations[interface.name] = SelectionTree()
+            template.add_typename()
+            key_fields = info.resolvable_keys(target)[0].fields
+            child.depends_on |= self._fetch_field_set(
+                group, tree, template, interface, parse_field_set(key_fields), path, None, target
+            )
+        child.depends_on.discard(child)
+        fragment = child.selection.fragment(interface.name)
+        fragment.add_typename()
+        for possible in self.supergraph.possible_types_in(interface.name, target):
+            runtime = self.schema.type_map.get(possible)
+            if not isinstance(runtime, GraphQLObjectType):
+                continue
+            fields = {
+                key: nodes
+                for key, nodes in self.collector.collect(selection_sets, possible).items()
+                if key not in answered and nodes[0].name.value != "__typename"
+            }
+            if fields:
+                suppliers |= self.plan_fields(
+                    child, fragment.fragment(possible), runtime, fields, path, None
+                )
+        return suppliers | {child}
 
     def _jump(
         self,
