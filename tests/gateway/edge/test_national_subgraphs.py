@@ -178,3 +178,30 @@ async def test_a_supergraph_file_is_served_as_is(
     assert answer == {
         "data": {"centres": {"nodes": [{"name": "Centre from the file", "kits": {"nodes": []}}]}}
     }
+
+
+async def _until(gateway: GatewayHarness, wanted: str, timeout_s: float = 10.0) -> dict[str, Any]:
+    status: dict[str, Any] = {}
+    for _ in range(int(timeout_s / 0.1)):
+        status = await _status(gateway)
+        if status["status"] == wanted:
+            return status
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the gateway never became {wanted}: {status}")
+
+
+async def test_the_gateway_rereads_subgraph_sdls_on_its_own_every_interval(
+    open_gateway: OpenGateway,
+) -> None:
+    national = NationalSubgraph()
+    async with serving(national) as url:
+        settings = {"subgraphs": {"luma": f"{url}/graphql"}, "refresh_interval_s": 0.2}
+        async with open_gateway(background=True, **settings) as gateway:
+            first = await _until(gateway, "ok")
+            national.broken = True
+            broken = await _until(gateway, "degraded")
+            national.broken = False
+            mended = await _until(gateway, "ok")
+    assert broken["supergraph"]["sha256"] == first["supergraph"]["sha256"]
+    assert broken["issues"]
+    assert mended["issues"] == []
