@@ -194,8 +194,8 @@ def represent(entity: dict[str, Any], template: RepresentationTemplate) -> dict[
                 if value is None:
                     return None
         representation[field.key] = value
-    for type_name, fragment in template.fragments:
-        if entity.get("__typename") == type_name:
+    for type_names, fragment in template.fragments:
+        if entity.get("__typename") in type_names:
             part = represent(entity, fragment)
             if part is None:
                 return None

@@ -21,7 +21,8 @@ class RepresentationField:
 @dataclass(frozen=True, slots=True)
 class RepresentationTemplate:
     fields: tuple[RepresentationField, ...]
-    fragments: tuple[tuple[str, RepresentationTemplate], ...] = ()
+    fragments: tuple[tuple[frozenset[str], RepresentationTemplate], ...] = ()
+    """Inline fragments, each with the object types (`__typename`s) it applies to."""
     typename: str | None = None
     """The `__typename` to send, when not the one in the response (an interface object's)."""
 

@@ -9,7 +9,7 @@ by what they depend on.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -424,7 +424,7 @@ class _OperationPlanner:
         group: _Group,
         tree: SelectionTree,
         template: SelectionTree,
-        parent: GraphQLObjectType,
+        parent: Any,
         selection_set: SelectionSetNode,
         path: tuple[str, ...],
         provided: SelectionSetNode | None,
@@ -432,7 +432,8 @@ class _OperationPlanner:
     ) -> set[_Group]:
         """Adds a key or `@requires` field set to the fetch, and to the representation template
         the fields the fetch will hold its values under; fields found elsewhere are fetched from
-        a subgraph other than `target`, the one they are for."""
+        a subgraph other than `target`, the one they are for. `parent` may be abstract inside
+        a field set, whose inline fragments then name the object types."""
         suppliers = {group}
         provided_here = (
             self.collector_for_provides().collect([provided], parent.name) if provided else None
@@ -441,17 +442,19 @@ class _OperationPlanner:
             if isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 runtime = self.schema.type_map.get(condition.name.value) if condition else parent
-                if isinstance(runtime, GraphQLObjectType) and runtime.name == parent.name:
-                    suppliers |= self._fetch_field_set(
-                        group,
-                        tree,
-                        template,
-                        parent,
-                        selection.selection_set,
-                        path,
-                        provided,
-                        target,
-                    )
+                if runtime is None:
+                    continue
+                same = runtime.name == parent.name
+                suppliers |= self._fetch_field_set(
+                    group,
+                    tree if same else tree.fragment(runtime.name),
+                    template if same else template.fragment(runtime.name),
+                    runtime,
+                    selection.selection_set,
+                    path,
+                    provided,
+                    target,
+                )
                 continue
             if not isinstance(selection, FieldNode):
                 continue
@@ -466,12 +469,17 @@ class _OperationPlanner:
                 provided_here is not None and name in provided_here
             )
             if not local:
+                if not isinstance(parent, GraphQLObjectType):
+                    raise PlanningError(
+                        f"{parent.name}.{name} in a field set is not resolved by {group.subgraph}"
+                    )
                 # Found in another subgraph: planned like a client field, under its own name.
                 suppliers |= self._jump(
                     group, tree, parent, name, [selection], info, path, None, target
                 )
                 if copied.selection is not None and selection.selection_set is not None:
-                    _copy_names(copied.selection, selection.selection_set)
+                    inner = get_named_type(parent.fields[name].type)
+                    _copy_names(copied.selection, selection.selection_set, inner)
                 continue
             arguments = tuple(selection.arguments or ())
             fetched = tree.add_field(name, name, arguments, composite=composite, internal=True)
@@ -486,20 +494,19 @@ class _OperationPlanner:
                 fetched.response_key,
                 *("@",) * _list_depth(parent.fields[name].type),
             )
-            if isinstance(named, GraphQLObjectType):
-                suppliers |= self._fetch_field_set(
-                    group,
-                    fetched.selection,
-                    copied.selection,
-                    named,
-                    selection.selection_set,
-                    sub_path,
-                    None,
-                    target,
-                )
-            else:
+            if not isinstance(named, GraphQLObjectType):
                 fetched.selection.add_typename()
                 copied.selection.add_typename()
+            suppliers |= self._fetch_field_set(
+                group,
+                fetched.selection,
+                copied.selection,
+                named,
+                selection.selection_set,
+                sub_path,
+                None,
+                target,
+            )
         return suppliers
 
     def _local_key(
@@ -542,6 +549,19 @@ class _OperationPlanner:
         return True
 
     # Building the plan.
+
+    def _object_types_of(self, type_name: str) -> frozenset[str]:
+        """The object types a type condition applies to, inaccessible ones included."""
+        info = self.types.get(type_name)
+        if info is None or info.kind == "object":
+            return frozenset({type_name})
+        if info.kind == "union":
+            return frozenset(m for members in info.union_members.values() for m in members)
+        return frozenset(
+            t.name
+            for t in self.types.values()
+            if t.kind == "object" and any(type_name in i for i in t.implements.values())
+        )
 
     def _build(self, sequential: bool) -> PlanNode | None:
         if not self.groups:
@@ -605,7 +625,9 @@ class _OperationPlanner:
                 for type_name in group.representations
             }
             representations = {
-                type_name: _template(tree, group.sent_as.get(type_name, type_name))
+                type_name: _template(
+                    tree, group.sent_as.get(type_name, type_name), self._object_types_of
+                )
                 for type_name, tree in group.representations.items()
             }
         else:
@@ -640,29 +662,43 @@ def _client_keys(tree: SelectionTree) -> tuple[str, ...]:
     return tuple(key for key in tree.fields if key != "__typename")
 
 
-def _copy_names(tree: SelectionTree, selection_set: SelectionSetNode) -> None:
+def _copy_names(tree: SelectionTree, selection_set: SelectionSetNode, type_: Any) -> None:
+    """A field set's fields as a representation template, `__typename` where types vary."""
+    if not isinstance(type_, GraphQLObjectType):
+        tree.add_typename()
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
             name = selection.name.value
             copied = tree.add_field(name, name, (), composite=selection.selection_set is not None)
-            if copied.selection is not None and selection.selection_set is not None:
-                _copy_names(copied.selection, selection.selection_set)
+            fields = getattr(type_, "fields", None) or {}
+            if copied.selection is not None and selection.selection_set and name in fields:
+                inner = get_named_type(fields[name].type)
+                _copy_names(copied.selection, selection.selection_set, inner)
         elif isinstance(selection, InlineFragmentNode) and selection.type_condition:
-            _copy_names(tree.fragment(selection.type_condition.name.value), selection.selection_set)
+            _copy_names(
+                tree.fragment(selection.type_condition.name.value), selection.selection_set, type_
+            )
 
 
-def _template(tree: SelectionTree, typename: str | None = None) -> RepresentationTemplate:
+def _template(
+    tree: SelectionTree, typename: str | None, applies_to: Callable[[str], frozenset[str]]
+) -> RepresentationTemplate:
     return RepresentationTemplate(
         typename=typename,
         fields=tuple(
             RepresentationField(
                 key,
-                _template(selection.selection) if selection.selection is not None else None,
+                _template(selection.selection, None, applies_to)
+                if selection.selection is not None
+                else None,
                 selection.source.response_key if selection.source is not None else key,
             )
             for key, selection in tree.fields.items()
         ),
-        fragments=tuple((name, _template(sub)) for name, sub in tree.fragments.items()),
+        fragments=tuple(
+            (applies_to(name), _template(sub, None, applies_to))
+            for name, sub in tree.fragments.items()
+        ),
     )
 
 
