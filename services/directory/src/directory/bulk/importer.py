@@ -204,12 +204,12 @@ async def import_centres(
     now = utcnow()
     written = await upsert_chunks(
         session,
-        Centre.__table__,
+        Centre.metadata.tables[Centre.__tablename__],
         [_centre_values(row, source) for _, row in rows],
         conflict=("data_source", "origin_id"),
         update=UPDATED_COLUMNS,
         returning=("id", "origin_id", "version", "country"),
-        extra_set={"version": Centre.__table__.c.version + 1, "updated_at": func.now()},
+        extra_set={"version": Centre.version + 1, "updated_at": func.now()},
     )
     centre_ids = {r.origin_id: r.id for r in written}
     await _replace_identifiers(session, rows, centre_ids)
