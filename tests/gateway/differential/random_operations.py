@@ -270,8 +270,7 @@ class OperationGenerator:
             return _NO_VALUE
         scalar = named.name
         if scalar == "ID":
-            entity = returned.name if name == "id" else name[:1].upper() + name[1:]
-            ids = pools.ids.get(entity)
+            ids = pools.ids.get(returned.name) if name == "id" else _ids_named(pools, name)
             return rng.choice(ids) if ids else _NO_VALUE
         if scalar == "Int":
             if name in {"first", "last"}:
@@ -298,6 +297,16 @@ class OperationGenerator:
             values = pools.strings.get(name)
             return rng.choice(values) if values else _NO_VALUE
         return _NO_VALUE
+
+
+def _ids_named(pools: ValuePools, name: str) -> list[str] | None:
+    """Ids for an argument named after an entity: `centre` and `hostCentre` take centres,
+    `offerId` takes exchange offers."""
+    wanted = name.lower().removesuffix("id")
+    for entity, ids in sorted(pools.ids.items()):
+        if wanted.endswith(entity.lower()) or entity.lower().endswith(wanted):
+            return ids
+    return None
 
 
 def _required(graphql_type: Any, default: Any) -> bool:

@@ -19,6 +19,7 @@ _QUERIES = {
     }""",
     "events": "{ events(first: 200) { nodes { id kind deliveryMode subjects languages } } }",
     "resources": "{ kits(first: 200) { nodes { id kind subjects audiences } } }",
+    "exchange": "{ exchangeOffers(first: 200) { nodes { id kind subjects languages } } }",
 }
 
 
@@ -53,6 +54,7 @@ async def value_pools(stack: LiveStack, *, teacher: str) -> ValuePools:
     educators = data.get("directory", {}).get("educators", {}).get("nodes", [])
     events = data.get("events", {}).get("events", {}).get("nodes", [])
     kits = data.get("resources", {}).get("kits", {}).get("nodes", [])
+    offers = data.get("exchange", {}).get("exchangeOffers", {}).get("nodes", [])
     labels = {label["scheme"] for centre in centres for label in centre.get("labels", [])}
     regions = _values(centres, "region")
     strings = {
@@ -66,7 +68,7 @@ async def value_pools(stack: LiveStack, *, teacher: str) -> ValuePools:
         "subjects": _values(centres, "subjects") | _values(events, "subjects"),
         "audiences": _values(centres, "audiences") | _values(kits, "audiences"),
         "languages": _values(centres, "languages") | _values(events, "languages"),
-        "kinds": _values(events, "kind") | _values(kits, "kind"),
+        "kinds": _values(events, "kind") | _values(kits, "kind") | _values(offers, "kind"),
         "deliveryModes": _values(events, "deliveryMode"),
         "label": labels,
     }
@@ -80,6 +82,7 @@ async def value_pools(stack: LiveStack, *, teacher: str) -> ValuePools:
             "Educator": sorted(e["id"] for e in educators),
             "Event": sorted(e["id"] for e in events),
             "Kit": sorted(k["id"] for k in kits),
+            "ExchangeOffer": sorted(o["id"] for o in offers),
         },
         strings={name: sorted(values) for name, values in strings.items() if values},
         points=points or [(60.17, 24.94)],

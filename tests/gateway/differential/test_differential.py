@@ -1,9 +1,14 @@
 """Our gateway answers every operation as Apollo's gateway does, on the same live subgraphs:
 the hand-written corpus in `operations/` and operations generated at random from the schema.
 
-Comparison rules are in `comparison.py`. The seeded data is the services' demo data; the only
-writes the schema offers are none yet (no subgraph has a Mutation type), so a mutation is
-compared as a refusal. The first differing operations are printed with a diff.
+Comparison rules are in `comparison.py`; the first differing operations are printed with a diff.
+
+Mutations change the data both gateways read, so they run after every read of the same batch,
+one at a time, first through Apollo's gateway and then through ours. Each is written so that its
+second run answers like its first: it sets values that are already set once the first run is
+through (`mutation_same_update_twice_is_idempotent`), or is refused and writes nothing (no
+token, another centre's offer, invalid input, unknown id), or creates a record, in which case
+the sidecar lists the paths of generated values (the new id) that are blanked before comparing.
 """
 
 from __future__ import annotations
