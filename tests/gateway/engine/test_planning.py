@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gateway.execution import Engine, GraphQLRequestError
 from gateway.planning import FetchNode, QueryPlan
-from tests.gateway.engine.conftest import Subgraphs
+from shared.node_peers import SubgraphSdl
+from tests.gateway.engine.conftest import Subgraphs, engine_for
 
 
 def shape(plan: QueryPlan) -> Any:
@@ -284,3 +286,55 @@ def test_plans_are_cached_per_document_operation_and_conditions(feature_engine: 
     first = feature_engine.plan(query, variables={"all": True})
     assert feature_engine.plan(query, variables={"all": True}) is first
     assert feature_engine.plan(query, variables={"all": False}) is not first
+
+
+REQUIRING_FRAGMENTS = [
+    SubgraphSdl(
+        "kits",
+        "http://kits.test/graphql",
+        """extend schema @link(url: "https://specs.apollo.dev/federation/v2.5",
+             import: ["@key", "@shareable"])
+        type Query { kit: Kit }
+        type Kit @key(fields: "id") { id: ID! contents: [Part!]! }
+        interface Part { label: String! }
+        type Sensor implements Part @shareable { label: String! range: Int! }
+        type Cable implements Part @shareable { label: String! length: Int! }""",
+    ),
+    SubgraphSdl(
+        "packing",
+        "http://packing.test/graphql",
+        """extend schema @link(url: "https://specs.apollo.dev/federation/v2.5",
+             import: ["@key", "@shareable", "@external", "@requires"])
+        type Kit @key(fields: "id") {
+          id: ID!
+          contents: [Part!]! @external
+          boxSize: String! @requires(fields:
+            "contents { label ... on Sensor { range } ... on Cable { length } }")
+        }
+        interface Part { label: String! }
+        type Sensor implements Part @shareable { label: String! range: Int! }
+        type Cable implements Part @shareable { label: String! length: Int! }""",
+    ),
+]
+
+
+def test_requires_with_fragments_fetch_each_object_types_fields_and_send_their_typename(
+    pdnet_root: Path,
+) -> None:
+    engine = engine_for(REQUIRING_FRAGMENTS, pdnet_root / "tests" / "peers")
+    plan = engine.plan("{ kit { boxSize } }")
+    assert shape(plan) == ("Sequence", "kits", ("Flatten", "kit", "packing"))
+    assert fetch_to(plan, "kits").operation == (
+        "query{kit {__typename id contents {__typename label"
+        " ... on Sensor {range} ... on Cable {length}}}}"
+    )
+    packing = fetch_to(plan, "packing")
+    assert packing.representations is not None
+    contents = packing.representations["Kit"].fields[2]
+    assert contents.key == "contents"
+    assert contents.selection is not None
+    assert [f.key for f in contents.selection.fields] == ["__typename", "label"]
+    assert [types for types, _ in contents.selection.fragments] == [
+        frozenset({"Sensor"}),
+        frozenset({"Cable"}),
+    ]
