@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -151,29 +151,21 @@ def _install_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def create_app(
-    settings: GatewaySettings | None = None,
+def _lifespan(
+    settings: GatewaySettings,
+    sources: Sources,
+    given: Mapping[str, httpx.AsyncClient],
+    endpoint: GraphQLEndpoint,
     *,
-    clients: Mapping[str, httpx.AsyncClient] | None = None,
-    root: Path | None = None,
-    background: bool = True,
-) -> FastAPI:
-    """`clients` replaces the pooled client of a service or subgraph by name (tests);
-    `background=False` leaves refreshing to the caller (`await app.state.gateway.refresh()`)."""
-    settings = settings or GatewaySettings()
-    sources = load_sources(settings, root)
-    limits = Limits(
-        max_depth=settings.max_depth,
-        max_aliases=settings.max_aliases,
-        max_cost=settings.max_cost,
-        default_page_size=settings.default_page_size,
-    )
+    background: bool,
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Clients, the registry and the route table for the app's life, with their refresh loops."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(fmt=settings.log_format, level=settings.log_level)
-        pooled = _clients(sources, settings, clients or {})
-        owned = [c for name, c in pooled.items() if name not in (clients or {})]
+        pooled = _clients(sources, settings, given)
+        owned = [client for name, client in pooled.items() if name not in given]
         metrics: ProcessMetrics = app.state.metrics
 
         def with_transport(loaded: LoadedSupergraph) -> LoadedSupergraph:
@@ -189,27 +181,18 @@ def create_app(
             prepare=with_transport,
         )
         routes = ServiceRoutes(sources.services, pooled, timeout_s=settings.subgraph_timeout_s)
-        runtime = GatewayRuntime(settings, sources, pooled, registry, routes)
-        app.state.gateway = runtime
+        app.state.gateway = GatewayRuntime(settings, sources, pooled, registry, routes)
         endpoint.registry = registry
-        tasks: list[asyncio.Task[None]] = []
-        if background:
-            tasks.append(
-                asyncio.create_task(
-                    registry.run(
-                        interval_s=settings.refresh_interval_s,
-                        retry_max_s=settings.startup_retry_max_s,
-                    )
+        loops = [registry.run, routes.run] if background else []
+        tasks = [
+            asyncio.create_task(
+                loop(
+                    interval_s=settings.refresh_interval_s,
+                    retry_max_s=settings.startup_retry_max_s,
                 )
             )
-            tasks.append(
-                asyncio.create_task(
-                    routes.run(
-                        interval_s=settings.refresh_interval_s,
-                        retry_max_s=settings.startup_retry_max_s,
-                    )
-                )
-            )
+            for loop in loops
+        ]
         try:
             yield
         finally:
@@ -221,29 +204,10 @@ def create_app(
             for client in owned:
                 await client.aclose()
 
-    app = FastAPI(
-        title=TITLE,
-        description=DESCRIPTION,
-        version=VERSION,
-        lifespan=lifespan,
-        docs_url=None,
-        redoc_url=None,
-    )
-    app.state.settings = settings
-    install_problem_handlers(app)
-    endpoint = GraphQLEndpoint(
-        limits=limits,
-        persisted=PersistedQueries(settings.apq_cache_size),
-        documents=ParsedDocuments(),
-        max_query_bytes=settings.max_query_bytes,
-        expose_plans=settings.plans_exposed,
-    )
-    app.include_router(status_router())
-    app.include_router(graphql_router(endpoint))
-    mount_graphiql_assets(app)
-    _install_openapi(app)
-    mount_openapi_explorer(app, title=TITLE)
-    app.include_router(rest_router())
+    return lifespan
+
+
+def _install_middleware(app: FastAPI, settings: GatewaySettings) -> None:
     # Added innermost first: the request id is set before anything else runs, metrics time
     # everything, CORS answers preflights before they count against a client's rate limit.
     buckets = TokenBuckets(
@@ -267,4 +231,46 @@ def create_app(
     )
     install_metrics(app, service="gateway")
     app.add_middleware(RequestContextMiddleware, service="gateway")
+
+
+def create_app(
+    settings: GatewaySettings | None = None,
+    *,
+    clients: Mapping[str, httpx.AsyncClient] | None = None,
+    root: Path | None = None,
+    background: bool = True,
+) -> FastAPI:
+    """`clients` replaces the pooled client of a service or subgraph by name (tests);
+    `background=False` leaves refreshing to the caller (`await app.state.gateway.refresh()`)."""
+    settings = settings or GatewaySettings()
+    sources = load_sources(settings, root)
+    endpoint = GraphQLEndpoint(
+        limits=Limits(
+            max_depth=settings.max_depth,
+            max_aliases=settings.max_aliases,
+            max_cost=settings.max_cost,
+            default_page_size=settings.default_page_size,
+        ),
+        persisted=PersistedQueries(settings.apq_cache_size),
+        documents=ParsedDocuments(),
+        max_query_bytes=settings.max_query_bytes,
+        expose_plans=settings.plans_exposed,
+    )
+    app = FastAPI(
+        title=TITLE,
+        description=DESCRIPTION,
+        version=VERSION,
+        lifespan=_lifespan(settings, sources, clients or {}, endpoint, background=background),
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.include_router(status_router())
+    app.include_router(graphql_router(endpoint))
+    mount_graphiql_assets(app)
+    _install_openapi(app)
+    mount_openapi_explorer(app, title=TITLE)
+    app.include_router(rest_router())
+    _install_middleware(app, settings)
     return app
