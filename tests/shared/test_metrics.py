@@ -23,6 +23,7 @@ async def test_metrics_count_each_request_by_route_template_and_status(
         for _ in range(3):
             assert (await client.get("/healthz")).status_code == 200
         await client.get("/no/such/thing/here")
+        await client.request("BREW", "/healthz")
         await client.get("/openapi.json")
         await client.post("/graphql", json={"query": "{ __typename }"})
         response = await client.get("/metrics")
@@ -41,6 +42,8 @@ async def test_metrics_count_each_request_by_route_template_and_status(
     assert moved("pdnet_http_requests_total", **graphql) == 1
     unmatched = {"service": service, "method": "other", "route": UNMATCHED_ROUTE}
     assert moved("pdnet_http_requests_total", **unmatched, status="404") == 1
+    invented = {"service": service, "method": "other", "route": "/healthz", "status": "405"}
+    assert moved("pdnet_http_requests_total", **invented) == 1
     # Scrapes are not counted, or every dashboard would be dominated by its own collector.
     assert not any(dict(labels).get("route") == "/metrics" for _, labels in after)
 

@@ -33,6 +33,9 @@ METRICS_PATH = "/metrics"
 UNMATCHED_ROUTE = "<unmatched>"
 """The route label of requests no route matched, so scanners cannot grow the label set."""
 
+# Any other method token a client invents is counted as "other", so labels stay few.
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 # Seconds; from a cached read (a few ms) to a slow report or a bulk export.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -186,7 +189,9 @@ class MetricsMiddleware:
         finally:
             in_flight.dec()
             route = route_template(scope)
-            method = scope["method"] if route != UNMATCHED_ROUTE else "other"
+            method = scope["method"] if scope["method"] in _KNOWN_METHODS else "other"
+            if route == UNMATCHED_ROUTE:
+                method = "other"
             metrics.requests.labels(metrics.service, method, route, str(status)).inc()
             metrics.request_seconds.labels(metrics.service, method, route).observe(
                 time.perf_counter() - started
