@@ -2,7 +2,8 @@
 // GraphiQL's query editor is in the DOM, and any request that failed.
 //
 // usage: node graphiql_in_browser.mjs <peers-dir> <url>
-// stdout: {"requests": [url, ...], "failed": [url, ...], "editor": true, "title": "..."}
+// stdout: {"requests": [url, ...], "failed": [url, ...], "statuses": {"METHOD url": status},
+//          "editor": true, "title": "..."}
 // The browser comes from @sparticuz/chromium, driven by puppeteer-core, both pinned in the
 // peers' lockfile.
 
@@ -27,7 +28,11 @@ try {
   const page = await browser.newPage();
   const requests = [];
   const failed = [];
+  const statuses = {};
   page.on("request", (request) => requests.push(request.url()));
+  page.on("response", (response) => {
+    statuses[`${response.request().method()} ${response.url()}`] = response.status();
+  });
   page.on("requestfailed", (request) => failed.push(request.url()));
   await page.goto(url, { waitUntil: "networkidle0", timeout: 30000 });
   // GraphiQL mounts its editors once React has rendered and the schema request has settled.
@@ -35,7 +40,7 @@ try {
     .waitForSelector(".graphiql-query-editor .CodeMirror", { timeout: 15000 })
     .then(() => true, () => false);
   const title = await page.title();
-  process.stdout.write(JSON.stringify({ requests, failed, editor, title }));
+  process.stdout.write(JSON.stringify({ requests, failed, statuses, editor, title }));
 } finally {
   await browser.close();
 }

@@ -43,5 +43,8 @@ async def test_graphiql_renders_in_chromium_loading_nothing_from_outside_the_gat
     fetched = [u for u in page["requests"] if urlsplit(u).scheme not in ("data", "blob")]
     origins = {f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in fetched}
     assert origins == {origin}, fetched
+    # GraphiQL asked the gateway for the schema (an introspection POST) and got it.
+    assert page["statuses"][f"POST {origin}/graphql"] == 200
+    assert all(status in (200, 304) for status in page["statuses"].values()), page["statuses"]
     loaded = {urlsplit(u).path for u in fetched}
     assert {"/graphql", "/graphiql-assets/graphiql.min.js", "/graphiql-assets/init.js"} <= loaded
