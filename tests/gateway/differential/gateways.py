@@ -1,13 +1,9 @@
-"""The two gateways behind one interface: send an operation, get the response body.
-
-Apollo's gateway is always reached over HTTP. Ours runs as `gateway.main:create_app` under
-uvicorn when that module exists, else as `gateway.execution.Engine` in this process over its
-`HttpSubgraphTransport` (the engine without the HTTP edge).
+"""The two gateways behind one interface: send an operation, get the response body. Both are
+reached over HTTP: Apollo's as a Node process, ours as `gateway.main:create_app` under uvicorn.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from dataclasses import dataclass
@@ -23,7 +19,6 @@ from tests.gateway.live_stack import (
     LiveStack,
     answers_graphql,
     free_port,
-    subgraph_definitions,
 )
 
 REQUEST_TIMEOUT_S = 30.0
@@ -78,44 +73,6 @@ class HttpGateway:
         await self._client.aclose()
 
 
-class EngineGateway:
-    """Our engine in this process, forwarding the same headers the HTTP edge would."""
-
-    def __init__(self, name: str, supergraph_sdl: str) -> None:
-        from gateway.execution import Engine, GraphQLRequest, HttpSubgraphTransport
-        from gateway.supergraph import Supergraph
-
-        self.name = name
-        supergraph = Supergraph.from_sdl(supergraph_sdl)
-        self._engine = Engine(supergraph)
-        self._transport = HttpSubgraphTransport(supergraph.subgraph_urls)
-        self._request_type = GraphQLRequest
-
-    async def send(self, request: Request) -> dict[str, Any]:
-        from gateway.execution import GraphQLRequestError
-
-        graphql_request = self._request_type(
-            query=request.query,
-            variables=request.variables,
-            operation_name=request.operation_name,
-        )
-        headers = {key.lower(): value for key, value in request.headers.items()}
-        try:
-            body: dict[str, Any] = await self._engine.execute(
-                graphql_request, transport=self._transport, headers=headers
-            )
-        except GraphQLRequestError as exc:
-            return {"errors": list(exc.errors)}
-        return body
-
-    async def aclose(self) -> None:
-        await self._transport.aclose()
-
-
-def has_http_edge() -> bool:
-    return importlib.util.find_spec("gateway.main") is not None
-
-
 def our_gateway_process(stack: LiveStack, *, own_composition: bool) -> LiveProcess:
     """`gateway.main:create_app` on the stack's services, on Apollo's supergraph unless
     `own_composition`, in which case it composes the services' SDLs itself."""
@@ -148,21 +105,9 @@ def our_gateway_process(stack: LiveStack, *, own_composition: bool) -> LiveProce
 
 
 async def start_our_gateway(stack: LiveStack, *, own_composition: bool) -> Gateway:
-    """Ours, as a process when the HTTP edge exists, else the engine in this process."""
-    if has_http_edge():
-        process = our_gateway_process(stack, own_composition=own_composition)
-        process.start()
-        stack.extra.append(process)
-        await process.wait_ready(answers_graphql)
-        return HttpGateway(process.name, process.base_url)
-    if own_composition:
-        from gateway.composition import SubgraphDefinition, compose
-
-        supergraph = compose(
-            [
-                SubgraphDefinition(name=s["name"], url=s["url"], sdl=s["sdl"])
-                for s in subgraph_definitions(stack)
-            ]
-        )
-        return EngineGateway("our-engine-own-composition", supergraph)
-    return EngineGateway("our-engine", stack.supergraph_sdl)
+    """Ours as a uvicorn process, like Apollo's gateway is a Node process."""
+    process = our_gateway_process(stack, own_composition=own_composition)
+    process.start()
+    stack.extra.append(process)
+    await process.wait_ready(answers_graphql)
+    return HttpGateway(process.name, process.base_url)
