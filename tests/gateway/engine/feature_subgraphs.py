@@ -25,6 +25,10 @@ KITS: dict[str, dict[str, Any]] = {
     "k2": {"name": "Pendulum lab", "weight": 5400, "code": "PL-2", "stock": 0},
     "k3": {"name": "Soil testing box", "weight": 800, "code": "ST-3", "stock": 7},
 }
+# Retired kits are still in the catalogue; the stores no longer know them.
+RETIRED: dict[str, dict[str, Any]] = {
+    "k9": {"name": "Overhead projector set", "weight": 9000, "code": "OP-9", "stock": 0},
+}
 BOOKLETS: dict[str, dict[str, Any]] = {
     "b1": {"title": "Inquiry in the classroom", "pages": 48},
     "b2": {"title": "Teaching with data", "pages": 112},
@@ -80,7 +84,7 @@ class CatalogueKit:
 
     @classmethod
     def of(cls, kit_id: str) -> CatalogueKit:
-        kit = KITS[kit_id]
+        kit = KITS.get(kit_id) or RETIRED[kit_id]
         return cls(
             id=strawberry.ID(kit_id),
             name=kit["name"],
@@ -131,6 +135,10 @@ class CatalogueQuery:
     def kits(self) -> list[MaterialKit]:
         return [MaterialKit.of(kit_id) for kit_id in KITS]
 
+    @strawberry.field
+    def retired_kits(self) -> list[MaterialKit | None]:
+        return [MaterialKit.of(kit_id) for kit_id in RETIRED]
+
     @strawberry.federation.field(shareable=True)
     def kit(self, id: strawberry.ID) -> MaterialKit | None:
         return MaterialKit.of(id) if id in KITS else None
@@ -171,8 +179,10 @@ class StoresKit:
         return 500 + self.weight_grams // 10
 
     @classmethod
-    def resolve_reference(cls, **representation: Any) -> StoresKit:
-        kit = KITS[representation["id"]]
+    def resolve_reference(cls, **representation: Any) -> StoresKit | None:
+        kit = KITS.get(representation["id"])
+        if kit is None:
+            return None
         return cls(
             id=representation["id"],
             weight_grams=representation.get("weightGrams", 0),
@@ -205,10 +215,12 @@ class StoresLoan:
 
     @classmethod
     def of(cls, loan: dict[str, Any]) -> StoresLoan:
+        kit = StoresKit.resolve_reference(id=loan["kit"])
+        assert kit is not None, f"no kit {loan['kit']}"
         return cls(
             centre_code=loan["centre"],
             number=loan["number"],
-            kit=StoresKit.resolve_reference(id=loan["kit"]),
+            kit=kit,
             borrower=TeacherStub(id=loan["borrower"]),
         )
 
@@ -221,7 +233,7 @@ class StoresQuery:
 
     @strawberry.federation.field(shareable=True)
     def kit(self, id: strawberry.ID) -> StoresKit | None:
-        return StoresKit.resolve_reference(id=id) if id in KITS else None
+        return StoresKit.resolve_reference(id=id)
 
 
 RESERVATIONS: list[str] = []
@@ -239,7 +251,9 @@ class StoresMutation:
     def reserve_kit(self, kit_id: strawberry.ID) -> Reservation:
         """Numbered in arrival order, so a client can see the order mutations ran in."""
         RESERVATIONS.append(kit_id)
-        return Reservation(number=len(RESERVATIONS), kit=StoresKit.resolve_reference(id=kit_id))
+        kit = StoresKit.resolve_reference(id=kit_id)
+        assert kit is not None, f"no kit {kit_id}"
+        return Reservation(number=len(RESERVATIONS), kit=kit)
 
 
 stores = Schema(

@@ -150,6 +150,22 @@ async def test_our_answers_are_apollos(
     assert ours == apollos
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ retiredKits { name stock } }",
+        "{ retiredKits { name } kits { name } }",
+        '{ kit(id: "k9") { name title stock } teacher(id: "t1") { name } }',
+        '{ a: kit(id: "k9") { name } b: kit(id: "k1") { name stock } }',
+    ],
+)
+async def test_entities_a_subgraph_does_not_know_null_the_same_fields_as_with_apollo(
+    gateways: dict[str, Gateways], query: str
+) -> None:
+    ours, apollos = await gateways["all"].both(query)
+    assert ours == apollos
+
+
 async def test_mutations_give_apollos_answers_in_the_same_order(
     gateways: dict[str, Gateways],
 ) -> None:
