@@ -21,7 +21,8 @@ from directory.bulk.records import EXPORT_ONLY
 from directory.centres.schemas import CentreFields
 from directory.models import Centre, CentreIdentifier, Membership
 from shared.auth import Principal
-from shared.bulk.imports import ImportReport, Rejections, reject_duplicates, upsert_chunks
+from shared.bulk.imports import ImportReport, reject_duplicates, upsert_chunks
+from shared.bulk.rejections import Rejections
 from shared.clock import new_id, utcnow
 from shared.language_maps import ShortText
 from shared.outbox import record_each

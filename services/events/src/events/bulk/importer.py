@@ -26,7 +26,8 @@ from events.models import Event, Session
 from events.registrations.lifecycle import promote_waitlist
 from shared.auth import Principal
 from shared.bulk.centre_checks import facts_of_centres, may_import_for
-from shared.bulk.imports import ImportReport, Rejections, reject_duplicates
+from shared.bulk.imports import ImportReport, reject_duplicates
+from shared.bulk.rejections import Rejections
 from shared.centre_directory import CentreFacts
 from shared.clock import new_id, utcnow
 

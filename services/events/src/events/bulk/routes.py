@@ -29,15 +29,8 @@ from events.registrations.schemas import RegistrationRead, RegistrationStatus
 from shared.auth import CurrentPrincipal, MaybePrincipal, Role
 from shared.bulk.export import EXPORT_RESPONSES, Chunk, Export, export_response
 from shared.bulk.formats import BulkFormat, FormatQuery
-from shared.bulk.imports import (
-    IMPORT_BODY,
-    ImportReport,
-    ensure_may_import,
-    read_records,
-    read_upload,
-    upload_format,
-    validate_records,
-)
+from shared.bulk.imports import ImportReport, ensure_may_import, validate_records
+from shared.bulk.uploads import IMPORT_BODY, read_records, read_upload, upload_format
 from shared.db import SessionDep, database_of
 from shared.problems import InvalidInput
 

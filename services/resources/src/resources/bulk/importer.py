@@ -23,7 +23,8 @@ from resources.catalogue.schemas import KitCreate, KitRead
 from resources.models import Kit, KitComponent, KitItem
 from shared.auth import Principal
 from shared.bulk.centre_checks import facts_of_centres, may_import_for
-from shared.bulk.imports import ImportReport, Rejections, reject_duplicates
+from shared.bulk.imports import ImportReport, reject_duplicates
+from shared.bulk.rejections import Rejections
 from shared.centre_directory import CentreFacts
 from shared.clock import new_id, utcnow
 
