@@ -20,7 +20,6 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
@@ -295,6 +294,7 @@ async def start_live_stack(
             raise RuntimeError("the subgraphs do not compose:\n" + "\n".join(composed.errors))
         supergraph_path = workdir / "supergraph.graphql"
         supergraph_path.write_text(composed.supergraph_sdl)
+        # Kept beside the processes' logs, for reading when a comparison fails.
         (workdir / "subgraphs.json").write_text(
             json.dumps([{"name": s.name, "url": s.url, "sdl": s.sdl} for s in sdls], indent=2)
         )
@@ -314,9 +314,3 @@ async def start_live_stack(
         issuer=issuer,
         workdir=workdir,
     )
-
-
-def subgraph_definitions(stack: LiveStack) -> list[dict[str, Any]]:
-    """The subgraphs' names, URLs and SDLs as they were when the stack started."""
-    data: list[dict[str, Any]] = json.loads((stack.workdir / "subgraphs.json").read_text())
-    return data
