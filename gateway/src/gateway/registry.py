@@ -212,6 +212,10 @@ class SupergraphRegistry:
         return await self._swap(sdl, origin=f"file:{path}", subgraphs=())
 
     async def _swap(self, sdl: str, *, origin: str, subgraphs: tuple[str, ...]) -> bool:
+        if self.current is not None and sdl == self.current.sdl:
+            # Back to what is serving (a broken change undone): keep its engine and caches.
+            self.issues = []
+            return False
         try:
             supergraph, engine = await asyncio.to_thread(self.build, sdl)
         except Exception as exc:
@@ -247,6 +251,8 @@ class SupergraphRegistry:
                 log.warning("subgraph SDL not read", subgraph=state.name, reason=str(exc))
             state.error = str(exc)
             return
+        if state.error is not None:
+            log.info("subgraph SDL read again", subgraph=state.name)
         if state.sdl is not None and sdl != state.sdl:
             log.info("subgraph SDL changed", subgraph=state.name)
         state.sdl, state.error, state.last_success = sdl, None, state.last_attempt

@@ -98,6 +98,8 @@ async def test_an_sdl_change_that_does_not_compose_is_reported_while_the_last_go
     assert exported == served.sdl
     assert still["data"]["centre"]["startProjects"][0]["pupils"] == 36
     assert mended["status"] == "ok" and mended["issues"] == []
+    # Undoing the change keeps the supergraph that served all along (and its warm caches).
+    assert mended["supergraph"] == broken["supergraph"]
 
 
 async def test_a_stopped_subgraph_that_comes_back_is_used_again_without_a_restart(
