@@ -48,7 +48,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gateway.composition.errors import CompositionError, CompositionIssue
-from gateway.composition.graphql_validity import check_graphql_rules
+from gateway.composition.graphql_validity import check_graphql_rules, check_merged_graphql_rules
 from gateway.composition.inaccessible import check_inaccessible
 from gateway.composition.merge import Merger
 from gateway.composition.printing import print_supergraph
@@ -97,7 +97,11 @@ def compose(subgraphs: Sequence[SubgraphDefinition]) -> str:
     merged = merger.merge()
     if merger.issues:
         raise CompositionError(merger.issues)
-    issues = check_inaccessible(merged) or check_satisfiability(merger.subgraphs, merged)
+    issues = (
+        check_merged_graphql_rules(merged)
+        or check_inaccessible(merged)
+        or check_satisfiability(merger.subgraphs, merged)
+    )
     if issues:
         raise CompositionError(issues)
     return print_supergraph(merged)

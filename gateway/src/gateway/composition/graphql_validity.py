@@ -4,7 +4,8 @@ on the subgraph with its federation directives set aside."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from graphql import (
@@ -23,15 +24,25 @@ from graphql import (
     GraphQLSchema,
     GraphQLString,
     GraphQLUnionType,
-    Undefined,
     specified_scalar_types,
     validate_schema,
-    value_from_ast,
 )
-from graphql.language import EnumValueNode, ValueNode, print_ast
+from graphql.language import (
+    BooleanValueNode,
+    EnumValueNode,
+    FloatValueNode,
+    IntValueNode,
+    ListValueNode,
+    NullValueNode,
+    ObjectValueNode,
+    StringValueNode,
+    ValueNode,
+    print_ast,
+)
 
-from gateway.composition.errors import CompositionIssue
+from gateway.composition.errors import CompositionIssue, quoted_list
 from gateway.composition.model import Argument, Subgraph, TypeDef
+from gateway.composition.supergraph_model import MergedArgument, MergedSchema, MergedType
 
 
 def check_graphql_rules(subgraph: Subgraph) -> list[CompositionIssue]:
@@ -49,24 +60,91 @@ def check_graphql_rules(subgraph: Subgraph) -> list[CompositionIssue]:
     ]
 
 
+def check_merged_graphql_rules(schema: MergedSchema) -> list[CompositionIssue]:
+    """The merged schema is a GraphQL schema too: an object whose field, merged across
+    subgraphs, no longer fits the interface it implements is refused here."""
+    try:
+        built, _ = _schema_of(schema.types.values())
+        messages = [error.message for error in validate_schema(built)]
+    except (GraphQLError, TypeError) as exc:
+        messages = [str(exc)]
+    graph_names = {g.enum_name: g.name for g in schema.graphs}
+    issues = []
+    for message in messages:
+        subgraphs = [g.name for g in schema.graphs]
+        mismatch = _INTERFACE_FIELD_TYPE.match(message)
+        if mismatch is not None:
+            interface_field, expected, field, actual = mismatch.groups()
+            message = (
+                f"Interface field {interface_field} expects type {expected} but {field} of type "
+                f"{actual} is not a proper subtype."
+            )
+            owner = schema.types.get(field.split(".")[0])
+            if owner is not None:
+                subgraphs = list(dict.fromkeys(graph_names[j.graph] for j in owner.join_types))
+        issues.append(
+            CompositionIssue(
+                "INVALID_GRAPHQL", f"{message} (in {quoted_list(subgraphs)})", tuple(subgraphs)
+            )
+        )
+    return issues
+
+
+_INTERFACE_FIELD_TYPE = re.compile(
+    r"^Interface field (\S+) expects type (\S+) but (\S+) is type (\S+)\.$"
+)
+
+
 def _invalid_defaults(subgraph: Subgraph, ref: Callable[[str], Any]) -> Iterator[str]:
     for typedef in subgraph.types.values():
         for field in typedef.fields.values():
             default = field.default if typedef.kind == "input" else None
-            if default is not None and value_from_ast(default, ref(field.type)) is Undefined:
+            if default is not None and not _fits(default, ref(field.type)):
                 yield (
                     f"Invalid default value (got: {_shown(default)}) provided for "
                     f"input field {typedef.name}.{field.name} of type {field.type}."
                 )
             for argument in field.args.values():
-                if argument.default is None:
+                if argument.default is None or _fits(argument.default, ref(argument.type)):
                     continue
-                if value_from_ast(argument.default, ref(argument.type)) is Undefined:
-                    yield (
-                        f"Invalid default value (got: {_shown(argument.default)}) provided for "
-                        f"argument {typedef.name}.{field.name}({argument.name}:) of type "
-                        f"{argument.type}."
-                    )
+                yield (
+                    f"Invalid default value (got: {_shown(argument.default)}) provided for "
+                    f"argument {typedef.name}.{field.name}({argument.name}:) of type "
+                    f"{argument.type}."
+                )
+
+
+_SCALAR_LITERALS: dict[str, tuple[type, ...]] = {
+    "Int": (IntValueNode,),
+    "Float": (IntValueNode, FloatValueNode),
+    "String": (StringValueNode,),
+    "Boolean": (BooleanValueNode,),
+    "ID": (StringValueNode, IntValueNode),
+}
+
+
+def _fits(value: ValueNode, type_: Any) -> bool:
+    """Whether a default value is of its type: the checks Apollo makes, no stricter (an input
+    object default may leave out required fields, as graphql-js accepts)."""
+    if isinstance(value, NullValueNode):
+        return not isinstance(type_, GraphQLNonNull)
+    if isinstance(type_, GraphQLNonNull):
+        return _fits(value, type_.of_type)
+    if isinstance(type_, GraphQLList):
+        items = value.values if isinstance(value, ListValueNode) else (value,)
+        return all(_fits(item, type_.of_type) for item in items)
+    if isinstance(type_, GraphQLEnumType):
+        return isinstance(value, EnumValueNode) and value.value in type_.values
+    if isinstance(type_, GraphQLInputObjectType):
+        if not isinstance(value, ObjectValueNode):
+            return False
+        fields = type_.fields
+        return all(
+            f.name.value in fields and _fits(f.value, fields[f.name.value].type)
+            for f in value.fields
+        )
+    accepted = _SCALAR_LITERALS.get(getattr(type_, "name", ""))
+    return accepted is None or isinstance(value, accepted)
 
 
 def _shown(value: ValueNode) -> str:
@@ -74,6 +152,10 @@ def _shown(value: ValueNode) -> str:
 
 
 def _schema(subgraph: Subgraph) -> tuple[GraphQLSchema, Callable[[str], Any]]:
+    return _schema_of(subgraph.types.values())
+
+
+def _schema_of(types: Iterable[TypeDef | MergedType]) -> tuple[GraphQLSchema, Callable[[str], Any]]:
     # Built from the model rather than by printing and parsing SDL again: subgraphs can be big.
     named: dict[str, GraphQLNamedType] = dict(specified_scalar_types)
 
@@ -84,10 +166,10 @@ def _schema(subgraph: Subgraph) -> tuple[GraphQLSchema, Callable[[str], Any]]:
             return GraphQLList(ref(type_ref[1:-1]))
         return named[type_ref]
 
-    def arguments(args: dict[str, Argument]) -> dict[str, GraphQLArgument]:
+    def arguments(args: Mapping[str, Argument | MergedArgument]) -> dict[str, GraphQLArgument]:
         return {a.name: GraphQLArgument(ref(a.type)) for a in args.values()}
 
-    def output_fields(typedef: TypeDef) -> Any:
+    def output_fields(typedef: TypeDef | MergedType) -> Any:
         def thunk() -> dict[str, GraphQLField]:
             fields = {
                 f.name: GraphQLField(ref(f.type), arguments(f.args))
@@ -100,16 +182,16 @@ def _schema(subgraph: Subgraph) -> tuple[GraphQLSchema, Callable[[str], Any]]:
 
         return thunk
 
-    def input_fields(typedef: TypeDef) -> Any:
+    def input_fields(typedef: TypeDef | MergedType) -> Any:
         return lambda: {f.name: GraphQLInputField(ref(f.type)) for f in typedef.fields.values()}
 
-    def interfaces(typedef: TypeDef) -> Any:
+    def interfaces(typedef: TypeDef | MergedType) -> Any:
         return lambda: [named[name] for name in typedef.interfaces]
 
-    def members(typedef: TypeDef) -> Any:
+    def members(typedef: TypeDef | MergedType) -> Any:
         return lambda: [named[name] for name in typedef.members]
 
-    for typedef in subgraph.types.values():
+    for typedef in types:
         name = typedef.name
         if name in specified_scalar_types:
             continue

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from graphql.language import ValueNode, print_ast
+from graphql.language import ValueNode
 
 from gateway.composition.errors import CompositionIssue, quoted_list
 from gateway.composition.fieldsets import FieldSetError, targets
@@ -22,6 +22,7 @@ from gateway.composition.model import (
     TypeDef,
     named_type,
 )
+from gateway.composition.printing import print_value
 from gateway.composition.subgraph_checks import used_fields
 from gateway.composition.supergraph_model import (
     Graph,
@@ -171,7 +172,8 @@ class Merger:
             self._merge_enum(merged, type_sources)
         _add_interface_object_fields(types, sources)
         self._check_interface_keys(types, sources)
-        self._check_interface_fields(types, sources)
+        if not self.issues:  # Apollo checks this on the merged schema, once merging succeeded
+            self._check_interface_fields(types, sources)
         return MergedSchema(
             graphs=[Graph(self.graph_names[s.name], s.name, s.url) for s in self.subgraphs],
             types=types,
@@ -504,7 +506,9 @@ class Merger:
     def _merge_default(
         self, what: str, code: str, present: Sequence[tuple[str, Argument | Field]]
     ) -> ValueNode | None:
-        printed = [(sub, None if a.default is None else print_ast(a.default)) for sub, a in present]
+        printed = [
+            (sub, None if a.default is None else print_value(a.default)) for sub, a in present
+        ]
         defined = {p for _, p in printed if p is not None}
         if len(defined) > 1:
             described = [

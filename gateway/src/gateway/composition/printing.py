@@ -3,10 +3,17 @@ the `@link`ed specs, their definitions, then every type in name order with its j
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from functools import cmp_to_key
 
-from graphql.language import StringValueNode, print_ast
+from graphql.language import (
+    ListValueNode,
+    ObjectValueNode,
+    StringValueNode,
+    ValueNode,
+    print_ast,
+)
 
 from gateway.composition.model import Applied
 from gateway.composition.supergraph_model import (
@@ -44,6 +51,18 @@ _CONTEXT_ARGUMENT = """input join__ContextArgument {
   context: String!
   selection: join__FieldValue!
 }"""
+
+
+def print_value(value: ValueNode) -> str:
+    """A literal as Apollo prints default values: `{a: 1, b: [X, Y]}`, strings JSON-quoted."""
+    if isinstance(value, ListValueNode):
+        return "[" + ", ".join(print_value(v) for v in value.values or ()) + "]"
+    if isinstance(value, ObjectValueNode):
+        fields = (f"{f.name.value}: {print_value(f.value)}" for f in value.fields or ())
+        return "{" + ", ".join(fields) + "}"
+    if isinstance(value, StringValueNode):
+        return json.dumps(value.value, ensure_ascii=False)
+    return print_ast(value)
 
 
 def join_version(federation_version: tuple[int, int]) -> tuple[int, int]:
@@ -188,7 +207,7 @@ def _on_new_lines(directives: list[str], more: bool) -> str:
 def _argument(argument: MergedArgument) -> str:
     text = f"{argument.name}: {argument.type}"
     if argument.default is not None:
-        text += f" = {print_ast(argument.default)}"
+        text += f" = {print_value(argument.default)}"
     directives = [*_applied(argument), *_deprecated(argument)]
     return text + "".join(f" {d}" for d in directives)
 
@@ -211,7 +230,7 @@ def _field(field: MergedField, index: int, input_field: bool) -> str:
     text += _arguments(list(field.args.values()))
     text += f": {field.type}"
     if input_field and field.default is not None:
-        text += f" = {print_ast(field.default)}"
+        text += f" = {print_value(field.default)}"
     directives = [
         *(["@inaccessible"] if field.inaccessible else []),
         *(_join_field(j) for j in field.joins),

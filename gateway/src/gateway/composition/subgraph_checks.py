@@ -49,13 +49,12 @@ def check_subgraph(subgraph: Subgraph) -> list[CompositionIssue]:
                     subgraph, target_type.name, field.provides, "provides"
                 ):
                     report(code, where + problem)
-    if not issues:
-        used = used_fields(subgraph)
-        for typedef in subgraph.types.values():
-            for field in typedef.fields.values():
-                if field.external and (typedef.name, field.name) not in used:
-                    coordinate = f"{typedef.name}.{field.name}"
-                    report("EXTERNAL_UNUSED", _EXTERNAL_UNUSED.format(coordinate=coordinate))
+    used = used_fields(subgraph)
+    for typedef in subgraph.types.values():
+        for field in typedef.fields.values():
+            if field.external and (typedef.name, field.name) not in used:
+                coordinate = f"{typedef.name}.{field.name}"
+                report("EXTERNAL_UNUSED", _EXTERNAL_UNUSED.format(coordinate=coordinate))
     return issues
 
 
