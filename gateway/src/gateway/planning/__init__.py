@@ -1,5 +1,6 @@
 """Query planning: a client operation becomes subgraph fetches in sequence and in parallel."""
 
+from gateway.planning.building import PlanningError
 from gateway.planning.fields import FieldCollector, is_included
 from gateway.planning.plan import (
     FetchNode,
@@ -11,7 +12,7 @@ from gateway.planning.plan import (
     RepresentationTemplate,
     SequenceNode,
 )
-from gateway.planning.planner import INTROSPECTION_FIELDS, PlanningError, QueryPlanner
+from gateway.planning.planner import INTROSPECTION_FIELDS, QueryPlanner
 
 __all__ = [
     "INTROSPECTION_FIELDS",

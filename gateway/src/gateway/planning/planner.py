@@ -9,8 +9,7 @@ by what they depend on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from graphql import (
@@ -26,44 +25,16 @@ from graphql import (
     SelectionSetNode,
     get_named_type,
     is_composite_type,
-    print_ast,
 )
 
+from gateway.planning.building import FetchGroup, PlanBuilder, PlanningError
 from gateway.planning.fields import FieldCollector
-from gateway.planning.plan import (
-    FetchNode,
-    FlattenNode,
-    ParallelNode,
-    PlanNode,
-    QueryPlan,
-    RepresentationField,
-    RepresentationTemplate,
-    SequenceNode,
-)
+from gateway.planning.plan import QueryPlan
 from gateway.planning.selections import SelectionTree
 from gateway.supergraph import FieldInfo, Supergraph, TypeInfo, parse_field_set
 
 _MAX_DEPTH = 64
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
-
-
-class PlanningError(Exception):
-    """The operation asks for something no subgraph can be reached for."""
-
-
-@dataclass(eq=False)
-class _Group:
-    subgraph: str
-    merge_path: tuple[str, ...]
-    is_entity: bool
-    root_index: int
-    selection: SelectionTree = field(default_factory=SelectionTree)
-    representations: dict[str, SelectionTree] = field(default_factory=dict)
-    depends_on: set[_Group] = field(default_factory=set)
-    children: dict[tuple[str, tuple[str, ...]], _Group] = field(default_factory=dict)
-    sent_as: dict[str, str] = field(default_factory=dict)
-    """Type in the response → `__typename` its representations carry (an interface object's
-    name when the subgraph knows the type only through it)."""
 
 
 def _list_depth(type_: GraphQLOutputType) -> int:
@@ -91,7 +62,7 @@ class _OperationPlanner:
         self.types = supergraph.types
         self.operation = operation
         self.collector = FieldCollector(self.schema, fragments, conditions)
-        self.groups: list[_Group] = []
+        self.groups: list[FetchGroup] = []
         self.depth = 0
 
     # Walking the operation.
@@ -103,8 +74,8 @@ class _OperationPlanner:
             raise PlanningError(f"the schema has no {kind.value} type")
         fields = self.collector.collect([self.operation.selection_set], root.name)
         sequential = kind == OperationType.MUTATION
-        root_groups: dict[str, _Group] = {}
-        last: _Group | None = None
+        root_groups: dict[str, FetchGroup] = {}
+        last: FetchGroup | None = None
         for key, nodes in fields.items():
             name = nodes[0].name.value
             if name == "__typename" or name in INTROSPECTION_FIELDS:
@@ -123,7 +94,7 @@ class _OperationPlanner:
                 group = root_groups.get(subgraph) or self._new_group(subgraph, (), False, -1)
                 root_groups[subgraph] = group
             self._add_local(group, group.selection, root, key, nodes, info, (), None)
-        return QueryPlan(self._build(sequential))
+        return QueryPlan(PlanBuilder(self.operation, self.groups, self.types).build(sequential))
 
     def _field_info(self, type_name: str, field_name: str) -> FieldInfo:
         info = self.types[type_name].fields.get(field_name)
@@ -133,8 +104,8 @@ class _OperationPlanner:
 
     def _new_group(
         self, subgraph: str, path: tuple[str, ...], is_entity: bool, root_index: int
-    ) -> _Group:
-        group = _Group(subgraph, path, is_entity, root_index)
+    ) -> FetchGroup:
+        group = FetchGroup(subgraph, path, is_entity, root_index)
         if root_index == -1:
             group.root_index = len(self.groups)
         self.groups.append(group)
@@ -142,13 +113,13 @@ class _OperationPlanner:
 
     def plan_fields(
         self,
-        group: _Group,
+        group: FetchGroup,
         tree: SelectionTree,
         parent: GraphQLObjectType,
         fields: Mapping[str, list[FieldNode]],
         path: tuple[str, ...],
         provided: SelectionSetNode | None,
-    ) -> set[_Group]:
+    ) -> set[FetchGroup]:
         """Adds the fields to the group where it can resolve them, to other fetches otherwise;
         returns the fetches that supply them."""
         suppliers = {group}
@@ -174,7 +145,7 @@ class _OperationPlanner:
 
     def _add_local(
         self,
-        group: _Group,
+        group: FetchGroup,
         tree: SelectionTree,
         parent: GraphQLObjectType,
         key: str,
@@ -182,7 +153,7 @@ class _OperationPlanner:
         info: FieldInfo,
         path: tuple[str, ...],
         provided: SelectionSetNode | None,
-    ) -> set[_Group]:
+    ) -> set[FetchGroup]:
         name = nodes[0].name.value
         definition = parent.fields[name]
         named = get_named_type(definition.type)
@@ -199,13 +170,13 @@ class _OperationPlanner:
 
     def plan_selection(
         self,
-        group: _Group,
+        group: FetchGroup,
         tree: SelectionTree,
         type_: Any,
         selection_sets: Sequence[SelectionSetNode],
         path: tuple[str, ...],
         provided: SelectionSetNode | None,
-    ) -> set[_Group]:
+    ) -> set[FetchGroup]:
         self.depth += 1
         if self.depth > _MAX_DEPTH:
             raise PlanningError("the operation nests too deeply to plan")
@@ -234,12 +205,12 @@ class _OperationPlanner:
 
     def _plan_interface_object(
         self,
-        group: _Group,
+        group: FetchGroup,
         tree: SelectionTree,
         interface: Any,
         selection_sets: Sequence[SelectionSetNode],
         path: tuple[str, ...],
-    ) -> set[_Group]:
+    ) -> set[FetchGroup]:
         """The subgraph knows the interface only as an `@interfaceObject`: it gives the fields
         it resolves on the interface; a subgraph where the interface is an entity interface
         gives the object types (`__typename`) and the rest."""
@@ -293,7 +264,7 @@ class _OperationPlanner:
 
     def _jump(
         self,
-        group: _Group,
+        group: FetchGroup,
         tree: SelectionTree,
         parent: GraphQLObjectType,
         key: str,
@@ -302,7 +273,7 @@ class _OperationPlanner:
         path: tuple[str, ...],
         provided: SelectionSetNode | None,
         avoid: str | None = None,
-    ) -> set[_Group]:
+    ) -> set[FetchGroup]:
         # The entity fetched is the type itself, or an interface it implements that another
         # subgraph knows as an `@interfaceObject` and resolves the field on.
         entity = self.types[parent.name]
@@ -421,7 +392,7 @@ class _OperationPlanner:
 
     def _fetch_field_set(
         self,
-        group: _Group,
+        group: FetchGroup,
         tree: SelectionTree,
         template: SelectionTree,
         parent: Any,
@@ -429,7 +400,7 @@ class _OperationPlanner:
         path: tuple[str, ...],
         provided: SelectionSetNode | None,
         target: str,
-    ) -> set[_Group]:
+    ) -> set[FetchGroup]:
         """Adds a key or `@requires` field set to the fetch, and to the representation template
         the fields the fetch will hold its values under; fields found elsewhere are fetched from
         a subgraph other than `target`, the one they are for. `parent` may be abstract inside
@@ -548,118 +519,11 @@ class _OperationPlanner:
                     return False
         return True
 
-    # Building the plan.
-
-    def _object_types_of(self, type_name: str) -> frozenset[str]:
-        """The object types a type condition applies to, inaccessible ones included."""
-        info = self.types.get(type_name)
-        if info is None or info.kind == "object":
-            return frozenset({type_name})
-        if info.kind == "union":
-            return frozenset(m for members in info.union_members.values() for m in members)
-        return frozenset(
-            t.name
-            for t in self.types.values()
-            if t.kind == "object" and any(type_name in i for i in t.implements.values())
-        )
-
-    def _build(self, sequential: bool) -> PlanNode | None:
-        if not self.groups:
-            return None
-        if not sequential:
-            return self._layered(self.groups)
-        roots: dict[int, list[_Group]] = {}
-        for group in self.groups:
-            roots.setdefault(group.root_index, []).append(group)
-        steps = [self._layered(groups) for _, groups in sorted(roots.items())]
-        return _sequence([step for step in steps if step is not None])
-
-    def _layered(self, groups: list[_Group]) -> PlanNode | None:
-        levels: dict[_Group, int] = {}
-
-        def level(group: _Group, seen: frozenset[int] = frozenset()) -> int:
-            if group in levels:
-                return levels[group]
-            if id(group) in seen:
-                raise PlanningError("fetches depend on each other in a cycle")
-            deps = [d for d in group.depends_on if d is not group]
-            value = 1 + max((level(d, seen | {id(group)}) for d in deps), default=-1)
-            levels[group] = value
-            return value
-
-        by_level: dict[int, list[PlanNode]] = {}
-        for group in groups:
-            by_level.setdefault(level(group), []).append(self._node(group))
-        steps: list[PlanNode] = []
-        for _, nodes in sorted(by_level.items()):
-            steps.append(nodes[0] if len(nodes) == 1 else ParallelNode(tuple(nodes)))
-        return _sequence(steps)
-
-    def _node(self, group: _Group) -> PlanNode:
-        fetch = self._fetch(group)
-        return FlattenNode(group.merge_path, fetch) if group.is_entity else fetch
-
-    def _fetch(self, group: _Group) -> FetchNode:
-        used: set[str] = set()
-        body = group.selection.print(used)
-        definitions = [
-            d for d in self.operation.variable_definitions or () if d.variable.name.value in used
-        ]
-        declared = ", ".join(print_ast(d) for d in definitions)
-        name = None
-        if self.operation.name is not None:
-            index = self.groups.index(group)
-            name = f"{self.operation.name.value}__{group.subgraph}__{index}"
-        if group.is_entity:
-            declared = "$representations: [_Any!]!" + (", " + declared if declared else "")
-            body = "{_entities(representations: $representations) " + body + "}"
-            kind = "query"
-        else:
-            kind = self.operation.operation.value
-        text = kind + (f" {name}" if name else "") + (f"({declared})" if declared else "") + body
-        if group.is_entity:
-            requested = {
-                type_name: _client_keys(
-                    group.selection.fragment(group.sent_as.get(type_name, type_name))
-                )
-                for type_name in group.representations
-            }
-            representations = {
-                type_name: _template(
-                    tree, group.sent_as.get(type_name, type_name), self._object_types_of
-                )
-                for type_name, tree in group.representations.items()
-            }
-        else:
-            requested = {"": _client_keys(group.selection)}
-            representations = None
-        return FetchNode(
-            subgraph=group.subgraph,
-            operation=text,
-            operation_name=name,
-            variable_usages=tuple(d.variable.name.value for d in definitions),
-            representations=representations,
-            requested=requested,
-        )
-
 
 def _resolves_itself(info: FieldInfo, subgraph: str) -> bool:
     """The subgraph resolves the field in the fetch that reaches it: it does, and needs nothing
     from elsewhere for it (a field with `@requires` takes an entity fetch of its own)."""
     return subgraph in info.resolvable_in and subgraph not in info.requires
-
-
-def _sequence(steps: list[PlanNode]) -> PlanNode | None:
-    flat: list[PlanNode] = []
-    for step in steps:
-        flat.extend(step.nodes if isinstance(step, SequenceNode) else (step,))
-    if not flat:
-        return None
-    return flat[0] if len(flat) == 1 else SequenceNode(tuple(flat))
-
-
-def _client_keys(tree: SelectionTree) -> tuple[str, ...]:
-    return tuple(key for key in tree.fields if key != "__typename")
 
 
 def _copy_names(tree: SelectionTree, selection_set: SelectionSetNode, type_: Any) -> None:
@@ -678,28 +542,6 @@ def _copy_names(tree: SelectionTree, selection_set: SelectionSetNode, type_: Any
             _copy_names(
                 tree.fragment(selection.type_condition.name.value), selection.selection_set, type_
             )
-
-
-def _template(
-    tree: SelectionTree, typename: str | None, applies_to: Callable[[str], frozenset[str]]
-) -> RepresentationTemplate:
-    return RepresentationTemplate(
-        typename=typename,
-        fields=tuple(
-            RepresentationField(
-                key,
-                _template(selection.selection, None, applies_to)
-                if selection.selection is not None
-                else None,
-                selection.source.response_key if selection.source is not None else key,
-            )
-            for key, selection in tree.fields.items()
-        ),
-        fragments=tuple(
-            (applies_to(name), _template(sub, None, applies_to))
-            for name, sub in tree.fragments.items()
-        ),
-    )
 
 
 class QueryPlanner:
