@@ -17,7 +17,7 @@ def gateway_plan(host: str, issuer: DevIssuer) -> ProcessPlan:
     """The gateway's settings as env vars; ones the user already set in the environment win."""
     defaults = {
         # The services listen where the gateway does; a wildcard bind is reached on loopback.
-        "STACK_HOST": url_host(host).strip("[]"),
+        "STACK_HOST": url_host(host),
         "JWKS_FILE": str(issuer.jwks_path),
         "ENVIRONMENT": "development",
         "LOG_FORMAT": "console",

@@ -20,7 +20,8 @@ class GatewaySettings(BaseSettings):
     include_stack: bool = True
     """Serve every service in `services.toml` (REST and its subgraph)."""
     stack_host: str = "127.0.0.1"
-    """The host the services of `services.toml` listen on, when `service_urls` names none."""
+    """The host (as in a URL: `[::1]` for IPv6) of the services of `services.toml`, when
+    `service_urls` names none."""
     service_urls: dict[str, str] = Field(default_factory=dict)
     """Base URL per service, e.g. `{"directory": "http://directory:8001"}` (JSON in the env)."""
     subgraphs: dict[str, str] = Field(default_factory=dict)
