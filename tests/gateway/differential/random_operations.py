@@ -2,9 +2,10 @@
 
 Root fields, nested selections down to a bounded depth, aliases, inline and named fragments,
 `@skip`/`@include` with literals and variables, `__typename`, arguments given inline or as
-variables. Argument values come from the schema's types and from the seeded data (real ids,
-countries, subjects...), so most operations find something. Operation N of seed S is always
-the same text given the same schema and data.
+variables, sometimes an `Accept-Language` header or the demo teacher's token. Argument values
+come from the schema's types and from the seeded data (real ids, countries, subjects...), so
+most operations find something. Operation N of seed S is always the same text given the same
+schema and data.
 """
 
 from __future__ import annotations
@@ -86,8 +87,12 @@ class OperationGenerator:
         # on the caller's own records (the rest show the refusal) and a tenth of the others.
         own = any(name.startswith(("my", "teacher")) for name, _ in roots)
         role = "teacher" if rng.random() < (0.9 if own else 0.1) else None
+        # Texts come in the caller's language: the header must reach every subgraph.
+        languages = ["fi", "fr", "de-AT,de;q=0.9", "it-IT,it;q=0.9,en;q=0.5", "sv"]
+        headers = {"Accept-Language": rng.choice(languages)} if rng.random() < 0.2 else {}
         return Operation(
             name=f"random-{self.seed}-{index}",
+            headers=headers,
             query=text,
             variables={name: _json(value) for name, (_, value) in document.variables.items()}
             or None,
