@@ -119,3 +119,36 @@ async def test_teachers_may_not_import_events(
         source="luma",
     )  # fmt: skip
     assert status == 403
+
+
+async def test_a_csv_export_of_imported_events_imports_back_unchanged(
+    directory: ServiceHarness, events: ServiceHarness
+) -> None:
+    _, host = await _network_host(directory)
+    admin = events.token("platform_admin")
+    co_host = await a_host_centre(directory)
+    rows = [
+        an_event_row("e1", host, venue={"name": "Exactum", "locality": "Helsinki"}),
+        an_event_row("e2", host, co_host_centre_ids=[co_host]),
+    ]
+    await import_file(events, IMPORT, ndjson(rows), token=admin, source="luma")
+    _, exported, _ = await export_file(events, "/v1/events/export", centre=host, format="csv")
+    before = await _exported(events, host)
+    assert {e["origin_id"] for e in before.values()} == {"e1", "e2"}
+
+    status, report = await import_file(
+        events, IMPORT, exported, token=admin, media_type="text/csv", source="luma"
+    )
+
+    assert status == 200, report
+    assert (report["created"], report["updated"]) == (0, 2)
+    unchanging = ("updated_at", "version")
+    after = await _exported(events, host)
+    assert {t: {k: v for k, v in e.items() if k not in unchanging} for t, e in after.items()} == {
+        t: {k: v for k, v in e.items() if k not in unchanging} for t, e in before.items()
+    }
+    status, problem = await import_file(
+        events, IMPORT, exported, token=admin, media_type="text/csv", source="other"
+    )
+    assert status == 422
+    assert "differs from the import's source" in problem["rejected"][0]["reason"]

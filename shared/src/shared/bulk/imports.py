@@ -160,6 +160,18 @@ def reject_duplicates(
             first_line[value] = line
 
 
+def reject_other_sources(
+    rows: Sequence[tuple[int, Any]], source: str, rejections: Rejections
+) -> None:
+    """A row may repeat the import's source (an export carries it) but not name another."""
+    for line, row in rows:
+        named = getattr(row, "data_source", None)
+        if named is not None and named != source:
+            rejections.add(
+                line, f"data_source: {named!r} differs from the import's source {source!r}"
+            )
+
+
 async def upsert_chunks(
     session: AsyncSession,
     table: Table,

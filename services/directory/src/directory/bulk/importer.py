@@ -21,7 +21,12 @@ from directory.bulk.records import EXPORT_ONLY
 from directory.centres.schemas import CentreFields
 from directory.models import Centre, CentreIdentifier, Membership
 from shared.auth import Principal
-from shared.bulk.imports import ImportReport, reject_duplicates, upsert_chunks
+from shared.bulk.imports import (
+    ImportReport,
+    reject_duplicates,
+    reject_other_sources,
+    upsert_chunks,
+)
 from shared.bulk.rejections import Rejections
 from shared.clock import new_id, utcnow
 from shared.language_maps import ShortText
@@ -113,17 +118,6 @@ async def _in_network_tree(
     return {row[0] for row in rows}
 
 
-def _check_sources(
-    rows: Sequence[tuple[int, CentreImportRow]], source: str, rejections: Rejections
-) -> None:
-    for line, row in rows:
-        if row.data_source is not None and row.data_source != source:
-            rejections.add(
-                line,
-                f"data_source: {row.data_source!r} differs from the import's source {source!r}",
-            )
-
-
 async def _check_identifiers(
     session: AsyncSession,
     rows: Sequence[tuple[int, CentreImportRow]],
@@ -187,7 +181,7 @@ async def import_centres(
 ) -> ImportReport:
     """Checks the whole file, raises `ImportRejected` listing every bad row, else writes it."""
     reject_duplicates(rows, lambda r: r.origin_id, rejections, what="origin_id")
-    _check_sources(rows, source, rejections)
+    reject_other_sources(rows, source, rejections)
     existing = await _existing(session, source, [row.origin_id for _, row in rows])
     in_tree = await _in_network_tree(session, network_id, list(existing.values()))
     if not principal.is_platform_admin:

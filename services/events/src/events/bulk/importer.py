@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import httpx
-from pydantic import StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 from sqlalchemy import String, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +26,7 @@ from events.models import Event, Session
 from events.registrations.lifecycle import promote_waitlist
 from shared.auth import Principal
 from shared.bulk.centre_checks import facts_of_centres, may_import_for
-from shared.bulk.imports import ImportReport, reject_duplicates
+from shared.bulk.imports import ImportReport, reject_duplicates, reject_other_sources
 from shared.bulk.rejections import Rejections
 from shared.centre_directory import CentreFacts
 from shared.clock import new_id, utcnow
@@ -55,6 +55,9 @@ EXPORT_ONLY = frozenset(EventRead.model_fields) - frozenset(EventCreate.model_fi
 
 class EventImportRow(EventCreate):
     origin_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    data_source: Annotated[str, StringConstraints(pattern=SOURCE_PATTERN)] | None = Field(
+        None, description="If given, the import's own source (as in an export)."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -153,6 +156,7 @@ def _new_event(row: EventImportRow, host: CentreFacts, source: str) -> Event:
         **row.model_dump(
             exclude={
                 "origin_id",
+                "data_source",
                 "sessions",
                 "venue",
                 "cpd_hours",
@@ -186,6 +190,7 @@ async def import_events(
     received: int,
 ) -> ImportReport:
     reject_duplicates(rows, lambda r: r.origin_id, rejections, what="origin_id")
+    reject_other_sources(rows, source, rejections)
     for line, row in rows:
         closes = row.registration_closes_at or row.starts_at
         if row.registration_opens_at is not None and closes <= row.registration_opens_at:

@@ -36,7 +36,8 @@ from shared.problems import InvalidInput
 
 router = APIRouter(tags=["bulk"])
 
-EVENT_COLUMNS: Sequence[str] = tuple(EventRead.model_fields)
+# Where an imported event came from, so a network can match the export with its own system.
+EVENT_COLUMNS: Sequence[str] = (*EventRead.model_fields, "data_source", "origin_id")
 REGISTRATION_COLUMNS: Sequence[str] = tuple(RegistrationRead.model_fields)
 
 
@@ -47,7 +48,9 @@ def events_export(filters: EventFilters, languages: list[str]) -> Export[str]:
         )
         sessions = await catalogue.sessions_of(session, [e.id for e in events])
         records = [
-            EventRead.build(e, sessions[e.id], languages).model_dump(mode="json") for e in events
+            EventRead.build(e, sessions[e.id], languages).model_dump(mode="json")
+            | {"data_source": e.data_source, "origin_id": e.origin_id}
+            for e in events
         ]
         return Chunk(records, next_cursor)
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 import httpx
-from pydantic import StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 from sqlalchemy import String, any_, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,7 @@ from resources.catalogue.schemas import KitCreate, KitRead
 from resources.models import Kit, KitComponent, KitItem
 from shared.auth import Principal
 from shared.bulk.centre_checks import facts_of_centres, may_import_for
-from shared.bulk.imports import ImportReport, reject_duplicates
+from shared.bulk.imports import ImportReport, reject_duplicates, reject_other_sources
 from shared.bulk.rejections import Rejections
 from shared.centre_directory import CentreFacts
 from shared.clock import new_id, utcnow
@@ -51,6 +51,9 @@ EXPORT_ONLY = frozenset(KitRead.model_fields) - frozenset(KitCreate.model_fields
 
 class KitImportRow(KitCreate):
     origin_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    data_source: Annotated[str, StringConstraints(pattern=SOURCE_PATTERN)] | None = Field(
+        None, description="If given, the import's own source (as in an export)."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -117,7 +120,7 @@ def _check_rows(
 def _new_kit(row: KitImportRow, owner: CentreFacts, source: str) -> Kit:
     return Kit(
         id=new_id(),
-        **row.model_dump(exclude={"components", "serials", "origin_id"}),
+        **row.model_dump(exclude={"components", "serials", "origin_id", "data_source"}),
         country=owner.country,
         region=owner.region,
         lat=owner.lat,
@@ -145,6 +148,7 @@ async def import_kits(
     received: int,
 ) -> ImportReport:
     reject_duplicates(rows, lambda r: r.origin_id, rejections, what="origin_id")
+    reject_other_sources(rows, source, rejections)
     owners = await facts_of_centres(directory, {row.owner_centre_id for _, row in rows})
     existing = await _existing(session, source, [row.origin_id for _, row in rows])
     _check_rows(rows, principal=principal, existing=existing, owners=owners, rejections=rejections)

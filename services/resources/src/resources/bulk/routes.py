@@ -35,7 +35,8 @@ from shared.pagination import encode_cursor
 
 router = APIRouter(tags=["bulk"])
 
-KIT_COLUMNS: Sequence[str] = tuple(KitRead.model_fields)
+# Where an imported kit came from, so a network can match the export with its own system.
+KIT_COLUMNS: Sequence[str] = (*KitRead.model_fields, "data_source", "origin_id")
 LOAN_COLUMNS: Sequence[str] = tuple(LoanRead.model_fields)
 
 
@@ -44,7 +45,9 @@ def kits_export(filters: KitFilters, languages: list[str]) -> Export[str]:
         kits, next_cursor = await catalogue.list_kits(session, filters, limit=limit, after=after)
         components = await catalogue.components_of(session, [k.id for k in kits])
         records = [
-            KitRead.build(k, components[k.id], languages).model_dump(mode="json") for k in kits
+            KitRead.build(k, components[k.id], languages).model_dump(mode="json")
+            | {"data_source": k.data_source, "origin_id": k.origin_id}
+            for k in kits
         ]
         return Chunk(records, next_cursor)
 
