@@ -26,21 +26,22 @@ FIELD_TYPE_MISMATCH, FIELD_ARGUMENT_TYPE_MISMATCH, FIELD_ARGUMENT_DEFAULT_MISMAT
 INPUT_FIELD_DEFAULT_MISMATCH, REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH,
 REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH, EMPTY_MERGED_INPUT_TYPE, ENUM_VALUE_MISMATCH,
 EMPTY_MERGED_ENUM_TYPE; interfaces (INTERFACE_FIELD_NO_IMPLEM,
-INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE, INTERFACE_OBJECT_USAGE_ERROR); @override
+INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE, INTERFACE_OBJECT_USAGE_ERROR); what @inaccessible hides
+(REFERENCED_INACCESSIBLE, REQUIRED_INACCESSIBLE, DEFAULT_VALUE_USES_INACCESSIBLE,
+ONLY_INACCESSIBLE_CHILDREN, IMPLEMENTED_BY_INACCESSIBLE, QUERY_ROOT_TYPE_INACCESSIBLE); @override
 (OVERRIDE_FROM_SELF_ERROR, OVERRIDE_SOURCE_HAS_OVERRIDE, OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE,
 OVERRIDE_LABEL_INVALID); and SATISFIABILITY_ERROR for a field no query can reach: the path is
 followed with every subgraph it may be in, moving between subgraphs through resolvable @keys whose
-fields can be collected, as Apollo's query planner would.
+fields can be collected, as Apollo's query planner would, a @requires field only where its
+requirements can be fetched.
 
 Not checked (Apollo's composition would catch these; ours may accept them): the rest of the
-satisfiability validation (whether @requires selections can be fetched, @provides paths, shareable
-fields whose subgraphs disagree on what is reachable below them), default values against their
-types, `@composeDirective` (custom type-system directives are dropped, as Apollo drops those it is
-not asked to compose; operation directives that every subgraph defines are kept),
-`@context`/`@fromContext`, `@cost`/`@listSize`, the access-control directives
-(`@authenticated`, `@requiresScopes`, `@policy`: accepted, not carried into the supergraph),
-arguments of directives against their definitions, and the hints Apollo prints for
-inconsistencies that are not errors.
+satisfiability validation (@provides paths, shareable fields whose subgraphs disagree on what is
+reachable below them), `@composeDirective` (custom type-system directives are dropped, as Apollo
+drops those it is not asked to compose; operation directives every subgraph defines are kept),
+`@context`/`@fromContext`, `@cost`/`@listSize`, the access-control directives (`@authenticated`,
+`@requiresScopes`, `@policy`: accepted, not carried into the supergraph), arguments of directives
+against their definitions, and the hints Apollo prints for inconsistencies that are not errors.
 """
 
 from __future__ import annotations

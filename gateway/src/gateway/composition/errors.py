@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -32,3 +32,20 @@ def quoted_list(names: Sequence[str], *, noun: str = "subgraph") -> str:
     if len(quoted) == 1:
         return f"{noun} {quoted[0]}"
     return f"{noun}s {', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+def mismatch(prefix: str, described: Sequence[tuple[str, str]], first: str | None = None) -> str:
+    """`<prefix><what> in subgraph "a" but <other> in subgraph "b"`, grouped by what."""
+    groups: dict[str, list[str]] = {}
+    for subgraph, what in described:
+        groups.setdefault(what, []).append(subgraph)
+    order = list(groups)
+    if first in groups:
+        order.remove(first)
+        order.insert(0, first)
+    parts = [f"{what} in {quoted_list(groups[what])}" for what in order]
+    return prefix + parts[0] + " but " + " and ".join(parts[1:])
+
+
+# code, message, subgraphs involved
+Report = Callable[[str, str, Sequence[str]], None]

@@ -1,6 +1,7 @@
-"""GraphQL's own schema rules for one subgraph (interfaces implemented correctly, union members
-that are object types, no input cycles that cannot be satisfied, ...), checked by graphql-core
-on the subgraph with its federation directives set aside."""
+"""GraphQL's own schema rules (interfaces implemented correctly, union members that are object
+types, no input cycles that cannot be satisfied, default values of their type), checked by
+graphql-core on each subgraph with its federation directives set aside, then on the merged
+schema."""
 
 from __future__ import annotations
 

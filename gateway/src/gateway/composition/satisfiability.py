@@ -3,8 +3,9 @@ reachable from the root, in a subgraph the query can be in at that point or by m
 subgraph through a resolvable @key whose fields can be collected on the way.
 
 A path is followed with every subgraph it may be in (a shareable field can be fetched from any of
-its subgraphs). Simplifications, documented in the package: @requires and @provides are not
-followed, and a key's top-level fields must be resolvable in the subgraph being left."""
+its subgraphs); a @requires field counts only where what it requires can be fetched from its own
+subgraph. Simplification, documented in the package: @provides paths are not followed (a provided
+field is also reachable by a key, or the check reports it)."""
 
 from __future__ import annotations
 

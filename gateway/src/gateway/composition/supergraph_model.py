@@ -3,6 +3,8 @@ defines each type, field, enum value and union member, and with which federation
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from graphql.language import ValueNode
@@ -92,3 +94,20 @@ class MergedSchema:
     specs: list[str]
     directives: dict[str, MergedDirective] = field(default_factory=dict)
     description: str | None = None
+
+
+def graph_enum_names(names: Sequence[str]) -> dict[str, str]:
+    """Subgraph name → join__Graph value, sanitised and numbered where two collide."""
+    sanitised: dict[str, list[str]] = {}
+    for name in names:
+        value = re.sub(r"\W", "_", name)
+        if value[:1].isdigit():
+            value = "_" + value
+        if re.search(r"_\d+$", value):
+            value += "_"
+        sanitised.setdefault(value.upper(), []).append(name)
+    result: dict[str, str] = {}
+    for value, owners in sanitised.items():
+        for index, owner in enumerate(owners):
+            result[owner] = value if len(owners) == 1 else f"{value}_{index + 1}"
+    return result

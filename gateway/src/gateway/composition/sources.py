@@ -1,0 +1,94 @@
+"""A type or field as each subgraph defines it, and how their descriptions, deprecations,
+@tag and @inaccessible, keys and spec links combine into the merged element."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from gateway.composition.model import Applied, Field, Subgraph, TypeDef
+from gateway.composition.supergraph_model import JoinType
+
+
+@dataclass(slots=True)
+class Source:
+    subgraph: Subgraph
+    graph: str
+    typedef: TypeDef
+
+
+@dataclass(slots=True)
+class FieldSource:
+    subgraph: Subgraph
+    graph: str
+    field: Field
+    used_overridden: bool = False
+    unused_overridden: bool = False
+    label: str | None = None
+
+
+def is_required(type_ref: str, default: object) -> bool:
+    return type_ref.endswith("!") and default is None
+
+
+def merge_applied(target: Applied, sources: Sequence[Applied]) -> None:
+    target.description = pick_description([s.description for s in sources])
+    for source in sources:
+        if source.deprecated is not None and target.deprecated is None:
+            target.deprecated = source.deprecated
+            target.deprecated_without_reason = source.deprecated_without_reason
+        target.inaccessible = target.inaccessible or source.inaccessible
+        target.tags.extend(t for t in source.tags if t not in target.tags)
+
+
+def pick_description(descriptions: Sequence[str | None]) -> str | None:
+    counts: dict[str, int] = {}
+    for description in descriptions:
+        if description is not None:
+            counts[description] = counts.get(description, 0) + 1
+    if not counts:
+        return None
+    non_empty = [d for d in counts if d]
+    if len(counts) == 1:
+        return next(iter(counts))
+    if len(non_empty) == 1:
+        return non_empty[0]
+    return max(non_empty, key=lambda d: counts[d])
+
+
+def join_types(sources: Sequence[Source]) -> list[JoinType]:
+    joins: list[JoinType] = []
+    for source in sources:
+        typedef = source.typedef
+        extension = typedef.is_extension and typedef.kind in ("object", "interface")
+        if not typedef.keys:
+            joins.append(
+                JoinType(
+                    source.graph, extension=extension, interface_object=typedef.interface_object
+                )
+            )
+        for key in typedef.keys:
+            joins.append(
+                JoinType(
+                    source.graph,
+                    key=key.fields,
+                    extension=extension,
+                    resolvable=key.resolvable,
+                    resolvable_given=key.resolvable_given,
+                    interface_object=typedef.interface_object,
+                )
+            )
+    return joins
+
+
+def specs_in_use(subgraphs: Sequence[Subgraph]) -> list[str]:
+    """The order is that of first use, subgraph by subgraph, the tag spec before inaccessible."""
+    specs: list[str] = []
+    for subgraph in subgraphs:
+        for spec, used in (
+            ("tag", subgraph.uses_tag),
+            ("inaccessible", subgraph.uses_inaccessible),
+        ):
+            if used and spec not in specs:
+                specs.append(spec)
+    return specs
