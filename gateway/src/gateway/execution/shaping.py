@@ -4,7 +4,7 @@ up to the nearest nullable parent as GraphQL execution does."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from graphql import (
@@ -41,7 +41,7 @@ class _Bail(Exception):
 
 class ShapeField:
     __slots__ = (
-        "enum_values",
+        "accepts",
         "is_introspection",
         "key",
         "kind",
@@ -69,7 +69,7 @@ class ShapeField:
         self.selection = selection
         self.is_introspection = name in INTROSPECTION_FIELDS
         named = get_named_type(type_) if type_ is not None else None
-        self.enum_values = frozenset(named.values) if isinstance(named, GraphQLEnumType) else None
+        self.accepts = _leaf_check(named)
         self.static_name = named.name if named is not None else parent
         if type_ is None:
             self.kind = _TYPENAME
@@ -87,6 +87,46 @@ class ShapeField:
             if isinstance(inner, GraphQLNonNull):
                 inner = inner.of_type
         self.list_items = tuple(items)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**31) <= value < 2**31
+
+
+def _is_float(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_string(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_boolean(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+_BUILT_IN_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "Int": _is_int,
+    "Float": _is_float,
+    "String": _is_string,
+    "Boolean": _is_boolean,
+    "ID": _is_id,
+}
+
+
+def _leaf_check(named: Any) -> Callable[[Any], bool] | None:
+    """What a subgraph's value for a leaf must be, as Apollo Gateway checks it; custom
+    scalars take anything."""
+    if isinstance(named, GraphQLEnumType):
+        values = frozenset(named.values)
+        return lambda value: isinstance(value, str) and value in values
+    if named is None:
+        return None
+    return _BUILT_IN_CHECKS.get(named.name)
 
 
 class ShapeSelection:
@@ -186,7 +226,7 @@ class Shaper:
             elif field.list_items:
                 out[field.key] = self._fast_list(item, field, 0)
             elif kind == _LEAF:
-                if field.enum_values is not None and item not in field.enum_values:
+                if field.accepts is not None and not field.accepts(item):
                     raise _Bail
                 out[field.key] = item
             else:
@@ -210,9 +250,8 @@ class Shaper:
         if field.kind == _LEAF:
             if items_non_null and None in value:
                 raise _Bail
-            if field.enum_values is not None and not all(
-                item is None or item in field.enum_values for item in value
-            ):
+            accepts = field.accepts
+            if accepts is not None and not all(item is None or accepts(item) for item in value):
                 raise _Bail
             return value
         out: list[Any] = []
@@ -314,7 +353,7 @@ class Shaper:
                 runtime = typename
             shaped = self._object(value, runtime, field.selection, path, errors)
             return _NULLED if shaped is _INVALID else shaped
-        if field.enum_values is not None and value not in field.enum_values:
+        if field.accepts is not None and not field.accepts(value):
             return self._invalid(field, path, errors)
         return value
 
