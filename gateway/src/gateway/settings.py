@@ -31,6 +31,10 @@ class GatewaySettings(BaseSettings):
     supergraph_file: Path | None = None
     """An Apollo supergraph SDL served as-is instead of composing the subgraphs."""
 
+    expose_supergraph: bool = True
+    """Publish `/supergraph.graphql` and `/supergraph`, and subgraph URLs in `/readyz`; turn off
+    where the subgraphs' addresses are private."""
+
     refresh_interval_s: float = 30.0
     """How often subgraph SDLs and OpenAPI documents are read again."""
     startup_retry_max_s: float = 5.0

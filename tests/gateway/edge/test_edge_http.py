@@ -165,3 +165,18 @@ async def test_metrics_count_requests_by_route_template(open_gateway: OpenGatewa
     }
     assert ("/v1/centres", "200") in counted
     assert ("/v1/centres/{centre_id}", "404") in counted
+
+
+async def test_a_gateway_told_to_keep_addresses_private_publishes_no_supergraph_or_url(
+    open_gateway: OpenGateway,
+) -> None:
+    async with open_gateway(expose_supergraph=False) as gateway, gateway.client() as client:
+        sdl = await client.get("/supergraph.graphql")
+        status = await client.get("/supergraph")
+        ready = await client.get("/readyz")
+    assert sdl.status_code == 404 and status.status_code == 404
+    assert sdl.headers["content-type"] == "application/problem+json"
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "ok"
+    assert {s["name"] for s in ready.json()["subgraphs"]} >= {"directory", "events"}
+    assert "http://" not in ready.text
