@@ -294,3 +294,25 @@ async def test_applications_are_seen_by_the_applicant_and_both_centres_only(
         assert offer_list.json()["items"] == []
     async with exchange.client() as anonymous:
         assert (await anonymous.get(f"/v1/applications/{application_id}")).status_code == 401
+
+
+async def test_someone_managing_both_centres_confirms_and_reports_each_side_in_turn(
+    exchange: ServiceHarness, directory: ServiceHarness
+) -> None:
+    world = await an_exchange(exchange, directory)
+    application_id = (await apply(world))["id"]
+    both = {"centres": [world.home, world.host], "sub": "both-sides"}
+    for action in ("approve", "accept", "confirm", "confirm", "start"):
+        response = await act(exchange.as_role("centre_manager", **both), application_id, action)
+        assert response.status_code == 200, (action, response.text)
+    assert response.json()["status"] == "in_progress"
+    report = {"report": {"en": "Fine."}}
+    first = await act(exchange.as_role("centre_manager", **both), application_id, "report", report)
+    assert first.json()["home_report"] == {"en": "Fine."}
+    second = await act(exchange.as_role("centre_manager", **both), application_id, "report", report)
+    assert second.json()["status"] == "completed"
+    host_only = {"report": {"en": "Again."}, "side": "host"}
+    again = await act(
+        exchange.as_role("centre_manager", **both), application_id, "report", host_only
+    )
+    assert again.status_code == 409

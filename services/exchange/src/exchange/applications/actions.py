@@ -165,6 +165,9 @@ async def confirm(
     """One side's confirmation of the agreement; the second one confirms the exchange, which
     takes the educator's days (409 if another confirmed exchange holds any of them)."""
     application, step, parties = await _begin(session, caller, application_id, "confirm")
+    if wanted is None and {"home", "host"} <= parties.sides:
+        # Someone who manages both centres confirms the side still missing.
+        wanted = "host" if application.home_confirmed_at else "home"
     side = _side_for(application, "confirm", step, parties, wanted)
     now = utcnow()
     if side == "home":
@@ -229,6 +232,8 @@ async def report(
 ) -> Application:
     """One side's report; with both in, the exchange is completed."""
     application, step, parties = await _begin(session, caller, application_id, "report")
+    if wanted is None and "host" in parties.sides and parties.sides & {"home", "applicant"}:
+        wanted = "host" if application.home_report else "home"
     side = _side_for(application, "report", step, parties, wanted)
     if side == "host":
         if application.host_report is not None:
