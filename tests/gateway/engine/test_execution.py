@@ -181,6 +181,29 @@ async def test_a_failed_subgraph_behind_a_non_null_root_field_nulls_the_data(
     ]
 
 
+async def test_the_callers_headers_reach_the_subgraphs(pdnet: Subgraphs) -> None:
+    await centres(pdnet.harnesses["directory"], 1)
+    teacher = "7d8f0c2e-5b7a-4a40-9d55-6a4b8a1c2f10"
+    token = pdnet.harnesses["events"].token("teacher", sub=teacher)
+    query = "{ myLedger { teacherId } centres { nodes { name } } }"
+
+    signed_in = await pdnet.engine.execute(
+        GraphQLRequest(query),
+        transport=pdnet.transport(),
+        headers={"authorization": f"Bearer {token}"},
+    )
+    anonymous = await pdnet.engine.execute(GraphQLRequest(query), transport=pdnet.transport())
+
+    assert signed_in == {
+        "data": {"myLedger": {"teacherId": teacher}, "centres": {"nodes": [{"name": "Centre 00"}]}}
+    }
+    # Without a token the events subgraph refuses; its error keeps its path and names it.
+    assert anonymous["data"] is None
+    [error] = anonymous["errors"]
+    assert error["path"] == ["myLedger"]
+    assert error["extensions"]["serviceName"] == "events"
+
+
 async def test_introspection_and_data_can_be_asked_for_together(pdnet: Subgraphs) -> None:
     await centres(pdnet.harnesses["directory"], 1)
     result = await run(
