@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -234,6 +235,27 @@ def install_metrics(app: FastAPI, *, service: str) -> ProcessMetrics:
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     return metrics
+
+
+_process_metrics: ContextVar[ProcessMetrics | None] = ContextVar("pdnet_metrics", default=None)
+
+
+@contextmanager
+def metrics_in_context(metrics: ProcessMetrics | None) -> Iterator[None]:
+    """Background loops started inside this block report to `metrics` (`current_metrics()`)."""
+    token = _process_metrics.set(metrics)
+    try:
+        yield
+    finally:
+        try:
+            _process_metrics.reset(token)
+        except ValueError:  # left in another context than it was entered in
+            _process_metrics.set(None)
+
+
+def current_metrics() -> ProcessMetrics | None:
+    """The instruments of the app whose lifespan started this task, if it installed any."""
+    return _process_metrics.get()
 
 
 def metrics_of(app: FastAPI) -> ProcessMetrics | None:

@@ -23,7 +23,7 @@ from shared.auth import TokenVerifier
 from shared.db import Database, EngineDatabase, create_engine
 from shared.explorer import mount_graphiql_assets, mount_openapi_explorer
 from shared.logging import RequestContextMiddleware, configure_logging
-from shared.metrics import install_metrics
+from shared.metrics import install_metrics, metrics_in_context, metrics_of
 from shared.problems import (
     PROBLEM_JSON,
     InvalidInput,
@@ -81,8 +81,10 @@ def build_service_app(
         instrument_engine(engine)
         attach_runtime(app, db=EngineDatabase(engine), verifier=TokenVerifier(settings))
         try:
-            async with lifespan(app):
-                yield
+            # Tasks the service starts here (its background loops) inherit the instruments.
+            with metrics_in_context(metrics_of(app)):
+                async with lifespan(app):
+                    yield
         finally:
             await engine.dispose()
             shutdown_tracing(app)

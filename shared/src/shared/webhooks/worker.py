@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert
 from shared.changes import change_data
 from shared.clock import new_id, utcnow
 from shared.db import Database
+from shared.metrics import current_metrics
 from shared.outbox import PRUNE_BATCH, outbox_events, prune
 from shared.settings import BaseServiceSettings
 from shared.webhooks.schedule import next_attempt_at
@@ -270,6 +271,7 @@ _RECORD = text(
 async def record_outcomes(db: Database, outcomes: list[Outcome], *, now: datetime) -> None:
     updates = []
     gone: set[uuid.UUID] = set()
+    metrics = current_metrics()
     for outcome in outcomes:
         retry_at = None
         if outcome.delivered:
@@ -280,6 +282,8 @@ async def record_outcomes(db: Database, outcomes: list[Outcome], *, now: datetim
         else:
             retry_at = next_attempt_at(outcome.attempt.attempts, now=now)
             status = "pending" if retry_at is not None else "failed"
+        if metrics is not None:
+            metrics.count_webhook_delivery(_delivery_outcome(outcome, status))
         updates.append(
             {
                 "status": status,
@@ -303,6 +307,14 @@ async def record_outcomes(db: Database, outcomes: list[Outcome], *, now: datetim
                 )
             )
         await session.commit()
+
+
+def _delivery_outcome(outcome: Outcome, status: str) -> str:
+    if outcome.delivered:
+        return "delivered"
+    if outcome.gone:
+        return "gone"
+    return "retrying" if status == "pending" else "failed"
 
 
 async def deliver_due(
