@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from graphql import GraphQLSchema
+from graphql import GraphQLSchema, parse, validate
 
 from events.demo.load import demo_teacher
 from tests.gateway.differential.comparison import Outcome, summary
@@ -57,6 +57,19 @@ def test_the_hand_written_corpus_covers_what_portals_send() -> None:
                     "$", "after: $after", "mutation"):  # fmt: skip
         assert feature in text, f"no operation uses {feature!r}"
     assert any(op.role for op in corpus) and any(op.role is None for op in corpus)
+
+
+async def test_random_operations_are_valid_and_the_same_on_every_run(
+    live_stack: LiveStack, api_schema: GraphQLSchema
+) -> None:
+    first = await _random_operations(live_stack, api_schema, RANDOM_OPERATIONS)
+    again = await _random_operations(live_stack, api_schema, RANDOM_OPERATIONS)
+    assert first == again
+    for operation in first:
+        errors = validate(api_schema, parse(operation.query))
+        assert not errors, f"{operation.describe()}\n{errors}"
+    # Small selections may come out alike; most must differ.
+    assert len({op.query for op in first}) >= 0.9 * len(first)
 
 
 async def test_hand_written_operations_get_the_same_answers_as_from_apollo(
