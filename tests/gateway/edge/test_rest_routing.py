@@ -166,3 +166,21 @@ async def test_a_service_that_is_down_is_a_503_problem_with_retry_after(
     assert int(down.headers["retry-after"]) > 0
     assert "events" in down.json()["detail"]
     assert still_up.status_code == 200
+
+
+async def test_a_streamed_export_comes_through_byte_for_byte(
+    open_gateway: OpenGateway, stack: dict[str, ServiceHarness]
+) -> None:
+    for n in range(3):
+        await a_centre(stack["directory"], name={"en": f"Exported {n}"}, country="AT")
+    params = {"country": "AT", "format": "csv"}
+    async with stack["directory"].client() as direct:
+        expected = await direct.get("/v1/centres/export", params=params)
+    # `/v1/centres/export` is a literal template: it wins over `/v1/centres/{centre_id}`.
+    async with open_gateway() as gateway, gateway.client() as client:
+        routed = await client.get("/v1/centres/export", params=params)
+    assert expected.status_code == 200
+    assert routed.status_code == 200
+    assert routed.headers["content-type"] == expected.headers["content-type"]
+    assert routed.content == expected.content
+    assert routed.text.count("Exported") == 3
