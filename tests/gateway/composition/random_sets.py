@@ -60,22 +60,26 @@ def _subgraph(
         if rng.random() < 0.25:
             continue
         defined.append(entity)
-        lines.append(_entity(rng, name, names, entity, entities, field_types))
+        lines.append(_entity(rng, name, names, entity, defined, field_types))
         if rng.random() < 0.6:
             shareable = " @shareable" if rng.random() < 0.9 else ""
             query.append(f"get{entity}{rng.choice(_ARGUMENTS)}: {entity}{shareable}")
     if defined and rng.random() < 0.5:
-        lines.extend(_interface(rng, lines, defined))
+        lines.extend(_interface(rng, lines, defined, field_types))
         query.append(f"nodes{name}: [Node!]" + (" @shareable" if rng.random() < 0.5 else ""))
     if defined and rng.random() < 0.3:
-        query.append(f'provided{name}: {rng.choice(defined)} @provides(fields: "f0")')
+        provided = rng.choice(defined)
+        query.append(f'provided{name}: {provided} @provides(fields: "f0")')
+        for index, line in enumerate(lines):
+            if line.startswith(f"type {provided} ") and "f0:" not in line:
+                lines[index] = line[:-1] + f"f0: {field_types['f0']} @external }}"
     if defined and rng.random() < 0.4:
         lines.append(f"union U{name} = {' | '.join(defined)}")
         query.append(f"union{name}: [U{name}]")
     if rng.random() < 0.7 or not query:
         query.append(f"list{name}(color: Color, filter: Filter): [Color!]")
     lines.append("type Query { " + " ".join(query) + " }")
-    colours = _COLOURS if rng.random() < 0.7 else rng.sample(_COLOURS, rng.randint(2, 4))
+    colours = _COLOURS if rng.random() < 0.9 else rng.sample(_COLOURS, rng.randint(2, 4))
     lines.append(
         "enum Color { "
         + " ".join(c + (" @inaccessible" if rng.random() < 0.05 else "") for c in colours)
@@ -93,14 +97,14 @@ def _entity(
     name: str,
     names: list[str],
     entity: str,
-    entities: list[str],
+    known: list[str],
     field_types: dict[str, str],
 ) -> str:
     key = rng.choice(["id", "id", "sku", "id sku"])
     directives = f'@key(fields: "{key}"' + (", resolvable: false)" if rng.random() < 0.1 else ")")
     if rng.random() < 0.1:
         directives += " @shareable"
-    if rng.random() < 0.05:
+    if rng.random() < 0.03:
         directives += " @inaccessible"
     fields = ["id: ID!", "sku: String!" + ("" if "sku" in key else " @shareable")]
     externals = []
@@ -118,7 +122,7 @@ def _entity(
             applied = ' @tag(name: "t") @shareable'
         elif roll < 0.8:
             applied = " @inaccessible @shareable"
-        elif roll < 0.85:
+        elif roll < 0.9:
             applied = ' @deprecated(reason: "x") @shareable'
         described = '"About it." ' if rng.random() < 0.2 else ""
         type_ref = field_types[field] if rng.random() < 0.95 else rng.choice(_SCALARS)
@@ -126,14 +130,15 @@ def _entity(
     if externals and rng.random() < 0.8:
         fields.append(f'derived{name}: Int @requires(fields: "{" ".join(externals)}")')
     if rng.random() < 0.3:
-        fields.append(f"related{name}: {rng.choice(entities)}")
+        fields.append(f"related{name}: {rng.choice(known)}")
     return f"type {entity} {directives} {{ {' '.join(fields)} }}"
 
 
-def _interface(rng: random.Random, lines: list[str], defined: list[str]) -> list[str]:
-    interface_fields = rng.sample(
-        ["id: ID!", "sku: String!", "f0: Int", "f1: Float"], rng.randint(1, 3)
-    )
+def _interface(
+    rng: random.Random, lines: list[str], defined: list[str], field_types: dict[str, str]
+) -> list[str]:
+    candidates = ["id: ID!", "sku: String!", f"f0: {field_types['f0']}", f"f1: {field_types['f1']}"]
+    interface_fields = rng.sample(candidates, rng.randint(1, 3))
     for index, line in enumerate(lines):
         entity = line.split(" ", 2)[1] if line.startswith("type ") else None
         if entity not in defined or rng.random() < 0.3:
