@@ -15,7 +15,7 @@ from inspect import isclass
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import Table, literal_column
+from sqlalchemy import Table, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -158,6 +158,17 @@ def reject_duplicates(
             rejections.add(line, f"{what} {value!r} is also on line {first_line[value]}")
         else:
             first_line[value] = line
+
+
+async def lock_source(session: AsyncSession, kind: str, source: str) -> None:
+    """Imports of the same kind and source take turns, until the transaction ends.
+
+    Each import decides which rows are new and whether the importer may change the others
+    from what it reads first; a concurrent import of the same source could otherwise turn a
+    "new" row into someone else's existing record between that read and the write."""
+    await session.execute(
+        select(func.pg_advisory_xact_lock(func.hashtextextended(f"import:{kind}:{source}", 0)))
+    )
 
 
 def reject_other_sources(

@@ -23,6 +23,7 @@ from directory.models import Centre, CentreIdentifier, Membership
 from shared.auth import Principal
 from shared.bulk.imports import (
     ImportReport,
+    lock_source,
     reject_duplicates,
     reject_other_sources,
     upsert_chunks,
@@ -182,6 +183,7 @@ async def import_centres(
     """Checks the whole file, raises `ImportRejected` listing every bad row, else writes it."""
     reject_duplicates(rows, lambda r: r.origin_id, rejections, what="origin_id")
     reject_other_sources(rows, source, rejections)
+    await lock_source(session, "centres", source)
     existing = await _existing(session, source, [row.origin_id for _, row in rows])
     in_tree = await _in_network_tree(session, network_id, list(existing.values()))
     if not principal.is_platform_admin:

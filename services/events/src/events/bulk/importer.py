@@ -26,7 +26,12 @@ from events.models import Event, Session
 from events.registrations.lifecycle import promote_waitlist
 from shared.auth import Principal
 from shared.bulk.centre_checks import facts_of_centres, may_import_for
-from shared.bulk.imports import ImportReport, reject_duplicates, reject_other_sources
+from shared.bulk.imports import (
+    ImportReport,
+    lock_source,
+    reject_duplicates,
+    reject_other_sources,
+)
 from shared.bulk.rejections import Rejections
 from shared.centre_directory import CentreFacts
 from shared.clock import new_id, utcnow
@@ -197,6 +202,7 @@ async def import_events(
             rejections.add(line, "registration_closes_at: the window closes before it opens")
     centre_ids = {c for _, row in rows for c in (row.host_centre_id, *row.co_host_centre_ids)}
     facts = await facts_of_centres(directory, centre_ids)
+    await lock_source(session, "events", source)
     existing = await _existing(session, source, [row.origin_id for _, row in rows])
     await _check_rows(
         session, rows, principal=principal, existing=existing, facts=facts, rejections=rejections

@@ -23,7 +23,12 @@ from resources.catalogue.schemas import KitCreate, KitRead
 from resources.models import Kit, KitComponent, KitItem
 from shared.auth import Principal
 from shared.bulk.centre_checks import facts_of_centres, may_import_for
-from shared.bulk.imports import ImportReport, reject_duplicates, reject_other_sources
+from shared.bulk.imports import (
+    ImportReport,
+    lock_source,
+    reject_duplicates,
+    reject_other_sources,
+)
 from shared.bulk.rejections import Rejections
 from shared.centre_directory import CentreFacts
 from shared.clock import new_id, utcnow
@@ -150,6 +155,7 @@ async def import_kits(
     reject_duplicates(rows, lambda r: r.origin_id, rejections, what="origin_id")
     reject_other_sources(rows, source, rejections)
     owners = await facts_of_centres(directory, {row.owner_centre_id for _, row in rows})
+    await lock_source(session, "kits", source)
     existing = await _existing(session, source, [row.origin_id for _, row in rows])
     _check_rows(rows, principal=principal, existing=existing, owners=owners, rejections=rejections)
     rejections.raise_if_any(received)
