@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql import insert
 from shared.changes import change_data
 from shared.clock import new_id, utcnow
 from shared.db import Database
-from shared.metrics import current_metrics
+from shared.metrics import ProcessMetrics, current_metrics
 from shared.outbox import PRUNE_BATCH, outbox_events, prune
 from shared.settings import BaseServiceSettings
 from shared.webhooks.schedule import next_attempt_at
@@ -358,6 +358,23 @@ async def run_once(
 
 
 PRUNE_EVERY_S = 3600.0
+MEASURE_EVERY_S = 5.0
+
+_BACKLOG = text(
+    """
+    SELECT count(*) AS pending,
+           coalesce(extract(epoch FROM (:now - min(o.occurred_at))), 0) AS oldest_age_s
+      FROM webhook_deliveries d JOIN outbox_events o ON o.id = d.event_id
+     WHERE d.status = 'pending'
+    """
+)
+
+
+async def measure_backlog(db: Database, metrics: ProcessMetrics, *, now: datetime) -> None:
+    """How many deliveries wait and how old the oldest waiting event is, for `/metrics`."""
+    async with db.reader() as session:
+        row = (await session.execute(_BACKLOG, {"now": now})).one()
+    metrics.set_outbox_backlog(pending=int(row.pending), oldest_age_s=float(row.oldest_age_s))
 
 
 async def prune_outbox(db: Database, *, retention: timedelta) -> int:
@@ -383,6 +400,7 @@ async def run_forever(
     pause = settings.webhook_worker_interval_s if interval_s is None else interval_s
     retention = timedelta(days=settings.outbox_retention_days)
     pruned_at = time.monotonic()
+    measured_at = 0.0
     async with delivery_client(settings) as client:
         while True:
             busy = 0
@@ -390,6 +408,10 @@ async def run_forever(
                 busy = await run_once(
                     db, client, allow_private=settings.webhooks_may_target_private, lease=lease
                 )
+                metrics = current_metrics()
+                if metrics is not None and time.monotonic() - measured_at > MEASURE_EVERY_S:
+                    measured_at = time.monotonic()
+                    await measure_backlog(db, metrics, now=utcnow())
                 if time.monotonic() - pruned_at > PRUNE_EVERY_S:
                     pruned_at = time.monotonic()
                     await prune_outbox(db, retention=retention)
