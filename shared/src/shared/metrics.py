@@ -77,13 +77,13 @@ class ProcessMetrics:
         )
         self.outbox_lag_seconds = Gauge(
             "pdnet_outbox_lag_seconds",
-            "Age of the oldest outbox event not yet published; 0 when none is waiting.",
+            "Age of the oldest outbox event still waiting for a delivery; 0 when none waits.",
             ["service"],
             registry=self.registry,
         )
         self.outbox_pending = Gauge(
             "pdnet_outbox_pending_events",
-            "Outbox events not yet published.",
+            "Deliveries of outbox events still waiting to succeed.",
             ["service"],
             registry=self.registry,
         )
