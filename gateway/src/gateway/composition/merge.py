@@ -15,7 +15,14 @@ from gateway.composition.interfaces import (
     check_interface_fields,
     check_interface_keys,
 )
-from gateway.composition.model import KIND_NAMES, Argument, Field, Subgraph, named_type
+from gateway.composition.model import (
+    KIND_NAMES,
+    Argument,
+    ComposedDirective,
+    Field,
+    Subgraph,
+    named_type,
+)
 from gateway.composition.overrides import apply_overrides
 from gateway.composition.printing import print_value
 from gateway.composition.sharing import provided_fields, shareable_fields
@@ -135,6 +142,7 @@ class Merger:
             specs=specs_in_use(self.subgraphs),
             directives=self._merge_directives(),
             description=pick_description([s.description for s in self.subgraphs]),
+            composed=_composed_directives(self.subgraphs),
         )
 
     # Objects and interfaces
@@ -506,3 +514,11 @@ class Merger:
                 f"{quoted_list([s.subgraph.name for s in sources])}.",
                 [s.subgraph.name for s in sources],
             )
+
+
+def _composed_directives(subgraphs: Sequence[Subgraph]) -> dict[str, ComposedDirective]:
+    composed: dict[str, ComposedDirective] = {}
+    for subgraph in subgraphs:
+        for name, directive in subgraph.composed.items():
+            composed.setdefault(name, directive)
+    return composed

@@ -28,11 +28,9 @@ class Applied:
     """What every schema element may carry: a description, a deprecation, @inaccessible, @tag."""
 
     description: str | None = None
-    # None: not deprecated; otherwise the reason given, "" when @deprecated had no reason.
-    deprecated: str | None = None
-    deprecated_without_reason: bool = False
     inaccessible: bool = False
-    tags: list[str] = field(default_factory=list)
+    # @tag, @deprecated and composed directives as written, in order: (name, text, repeatable).
+    directives: list[tuple[str, str, bool]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -118,6 +116,17 @@ class DirectiveDef(Applied):
     locations: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class ComposedDirective:
+    """A custom directive the subgraph asks to keep (`@composeDirective`), with its spec's link."""
+
+    name: str
+    definition: str
+    repeatable: bool
+    link_url: str
+    link_import: str
+
+
 @dataclass(slots=True)
 class Subgraph:
     name: str
@@ -129,6 +138,7 @@ class Subgraph:
     uses_inaccessible: bool = False
     directives: dict[str, DirectiveDef] = field(default_factory=dict)
     description: str | None = None
+    composed: dict[str, ComposedDirective] = field(default_factory=dict)
 
     def object_like(self, name: str) -> TypeDef | None:
         found = self.types.get(name)

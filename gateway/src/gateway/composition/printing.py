@@ -8,9 +8,13 @@ from collections.abc import Sequence
 from functools import cmp_to_key
 
 from graphql.language import (
+    ListTypeNode,
     ListValueNode,
+    NamedTypeNode,
+    NonNullTypeNode,
     ObjectValueNode,
     StringValueNode,
+    TypeNode,
     ValueNode,
     print_ast,
 )
@@ -51,6 +55,15 @@ _CONTEXT_ARGUMENT = """input join__ContextArgument {
   context: String!
   selection: join__FieldValue!
 }"""
+
+
+def print_type_reference(node: TypeNode) -> str:
+    if isinstance(node, NonNullTypeNode):
+        return print_type_reference(node.type) + "!"
+    if isinstance(node, ListTypeNode):
+        return "[" + print_type_reference(node.type) + "]"
+    assert isinstance(node, NamedTypeNode)
+    return node.name.value
 
 
 def print_value(value: ValueNode) -> str:
@@ -151,19 +164,11 @@ def _description(element: Applied, indentation: str = "", first: bool = True) ->
 
 
 def _applied(element: Applied) -> list[str]:
-    found = []
-    if element.inaccessible:
-        found.append("@inaccessible")
-    found.extend(f"@tag(name: {_string(tag)})" for tag in element.tags)
-    return found
-
-
-def _deprecated(element: Applied) -> list[str]:
-    if element.deprecated is None:
-        return []
-    if element.deprecated_without_reason:
-        return ["@deprecated"]
-    return [f"@deprecated(reason: {_string(element.deprecated)})"]
+    """@inaccessible, then @tag, @deprecated and composed directives in their merged order."""
+    return [
+        *(["@inaccessible"] if element.inaccessible else []),
+        *(text for _, text, _ in element.directives),
+    ]
 
 
 def _join_type(join: JoinType) -> str:
@@ -208,7 +213,7 @@ def _argument(argument: MergedArgument) -> str:
     text = f"{argument.name}: {argument.type}"
     if argument.default is not None:
         text += f" = {print_value(argument.default)}"
-    directives = [*_applied(argument), *_deprecated(argument)]
+    directives = _applied(argument)
     return text + "".join(f" {d}" for d in directives)
 
 
@@ -235,7 +240,6 @@ def _field(field: MergedField, index: int, input_field: bool) -> str:
         *(["@inaccessible"] if field.inaccessible else []),
         *(_join_field(j) for j in field.joins),
         *(d for d in _applied(field) if d != "@inaccessible"),
-        *_deprecated(field),
     ]
     return text + "".join(f" {d}" for d in directives)
 
@@ -279,7 +283,6 @@ def _type(merged: MergedType) -> str:
                 *(["@inaccessible"] if value.inaccessible else []),
                 *(f"@join__enumValue(graph: {g})" for g in value.graphs),
                 *(d for d in _applied(value) if d != "@inaccessible"),
-                *_deprecated(value),
             ]
             lines.append(
                 _description(value, "  ", index == 0)
@@ -317,6 +320,12 @@ def print_supergraph(schema: MergedSchema) -> str:
         )
         if name in schema.types
     ]
+    imports_by_url: dict[str, list[str]] = {}
+    for composed in schema.composed.values():
+        imports_by_url.setdefault(composed.link_url, []).append(composed.link_import)
+        directives[composed.name] = composed.definition
+    for url, imports in imports_by_url.items():
+        links.append(f"@link(url: {_string(url)}, import: [{', '.join(imports)}])")
     description = "" if schema.description is None else _block_string(schema.description, "") + "\n"
     parts = [description + "schema\n  " + "\n  ".join(links) + "\n{\n" + "\n".join(roots) + "\n}"]
     for merged_directive in schema.directives.values():

@@ -32,13 +32,17 @@ def is_required(type_ref: str, default: object) -> bool:
 
 
 def merge_applied(target: Applied, sources: Sequence[Applied]) -> None:
+    """Description by majority; @inaccessible anywhere hides it; other directives grouped by name
+    in order of first appearance, each application once, one only where not repeatable."""
     target.description = pick_description([s.description for s in sources])
+    target.inaccessible = any(s.inaccessible for s in sources)
+    by_name: dict[str, list[tuple[str, str, bool]]] = {}
     for source in sources:
-        if source.deprecated is not None and target.deprecated is None:
-            target.deprecated = source.deprecated
-            target.deprecated_without_reason = source.deprecated_without_reason
-        target.inaccessible = target.inaccessible or source.inaccessible
-        target.tags.extend(t for t in source.tags if t not in target.tags)
+        for name, text, repeatable in source.directives:
+            applications = by_name.setdefault(name, [])
+            if (repeatable or not applications) and all(t != text for _, t, _ in applications):
+                applications.append((name, text, repeatable))
+    target.directives = [a for applications in by_name.values() for a in applications]
 
 
 def pick_description(descriptions: Sequence[str | None]) -> str | None:

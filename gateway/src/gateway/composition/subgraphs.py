@@ -22,9 +22,6 @@ from graphql.language import (
     InputValueDefinitionNode,
     InterfaceTypeDefinitionNode,
     InterfaceTypeExtensionNode,
-    ListTypeNode,
-    NamedTypeNode,
-    NonNullTypeNode,
     ObjectTypeDefinitionNode,
     ObjectTypeExtensionNode,
     ScalarTypeDefinitionNode,
@@ -34,12 +31,12 @@ from graphql.language import (
     StringValueNode,
     TypeDefinitionNode,
     TypeExtensionNode,
-    TypeNode,
     UnionTypeDefinitionNode,
     UnionTypeExtensionNode,
     parse,
 )
 
+from gateway.composition.composed_directives import ComposeError, print_application, read_composed
 from gateway.composition.errors import CompositionIssue
 from gateway.composition.fieldsets import FieldSetError, syntax_error_message, targets
 from gateway.composition.links import (
@@ -63,6 +60,7 @@ from gateway.composition.model import (
     TypeKind,
     named_type,
 )
+from gateway.composition.printing import print_type_reference, print_value
 from gateway.composition.subgraph_checks import used_fields
 
 # Federation's own machinery in a subgraph SDL, none of which reaches the supergraph.
@@ -112,19 +110,12 @@ def read_subgraph(definition: SubgraphDefinition) -> Subgraph | CompositionIssue
         return _Reader(definition, document).read()
     except (_Invalid, LinkError) as exc:
         return _invalid(definition.name, str(exc), exc.code)
+    except ComposeError as exc:
+        return _invalid(definition.name, str(exc), "DIRECTIVE_COMPOSITION_ERROR")
 
 
 def _invalid(subgraph: str, message: str, code: str = "INVALID_GRAPHQL") -> CompositionIssue:
     return CompositionIssue(code, f"[{subgraph}] {message}", (subgraph,))
-
-
-def _type_string(node: TypeNode) -> str:
-    if isinstance(node, NonNullTypeNode):
-        return _type_string(node.type) + "!"
-    if isinstance(node, ListTypeNode):
-        return "[" + _type_string(node.type) + "]"
-    assert isinstance(node, NamedTypeNode)
-    return node.name.value
 
 
 def _unknown_directive(name: str, fed1: bool) -> str:
@@ -190,6 +181,7 @@ class _Reader:
         )
         self.uses_tag = False
         self.uses_inaccessible = False
+        self.composed = read_composed(document, self.names)
         # Keys written on an `extend type` (or on a type with @extends): their @external
         # fields are the type's own, only marked so in the Fed-1 way.
         self.extension_keys: list[tuple[TypeDef, Key]] = []
@@ -227,6 +219,7 @@ class _Reader:
             uses_inaccessible=self.uses_inaccessible,
             directives=self.directives,
             description=self.description,
+            composed=self.composed,
         )
         if self.names.fed1:
             _upgrade_fed1(subgraph)
@@ -245,11 +238,16 @@ class _Reader:
 
     def _applied(self, target: Applied, node: object) -> None:
         target.description = target.description or _description(node)
-        for name, directive in self._directives(node):
+        self._directives(node)  # refuses unknown directives
+        for directive in getattr(node, "directives", None) or ():
+            local = directive.name.value
+            name = self.names.canonical(local)
             if name == "deprecated":
                 reason = _string_argument(directive, "reason")
-                target.deprecated = reason if reason is not None else "No longer supported"
-                target.deprecated_without_reason = reason is None
+                text = "@deprecated"
+                if reason is not None:
+                    text += f"(reason: {print_value(StringValueNode(value=reason))})"
+                target.directives.append(("deprecated", text, False))
             elif name == "inaccessible":
                 target.inaccessible = True
                 self.uses_inaccessible = True
@@ -257,9 +255,12 @@ class _Reader:
                 tag = _string_argument(directive, "name")
                 if tag is None:
                     raise _Invalid("@tag needs a `name`")
-                if tag not in target.tags:
-                    target.tags.append(tag)
+                text = f"@tag(name: {print_value(StringValueNode(value=tag))})"
+                target.directives.append(("tag", text, True))
                 self.uses_tag = True
+            elif name is None and local in self.composed:
+                repeatable = self.composed[local].repeatable
+                target.directives.append((local, print_application(directive), repeatable))
 
     def _read_type(self, node: TypeDefinitionNode | TypeExtensionNode) -> None:
         kind = _KINDS.get(type(node))
@@ -347,7 +348,7 @@ class _Reader:
         for argument_node in nodes or ():
             argument = Argument(
                 name=argument_node.name.value,
-                type=_type_string(argument_node.type),
+                type=print_type_reference(argument_node.type),
                 default=argument_node.default_value,
             )
             self._applied(argument, argument_node)
@@ -355,7 +356,7 @@ class _Reader:
         return arguments
 
     def _read_field(self, node: FieldDefinitionNode | InputValueDefinitionNode) -> Field:
-        field = Field(name=node.name.value, type=_type_string(node.type))
+        field = Field(name=node.name.value, type=print_type_reference(node.type))
         self._applied(field, node)
         if isinstance(node, InputValueDefinitionNode):
             field.default = node.default_value

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from graphql.language import ValueNode
 
-from gateway.composition.model import Applied, TypeKind
+from gateway.composition.model import Applied, ComposedDirective, TypeKind
 
 
 @dataclass(slots=True)
@@ -94,6 +94,7 @@ class MergedSchema:
     specs: list[str]
     directives: dict[str, MergedDirective] = field(default_factory=dict)
     description: str | None = None
+    composed: dict[str, ComposedDirective] = field(default_factory=dict)
 
 
 def graph_enum_names(names: Sequence[str]) -> dict[str, str]:
