@@ -237,3 +237,26 @@ async def test_client_aliases_on_the_keys_the_gateway_needs_do_not_change_the_an
         "returnedOn": "2027-03-08",
         "centreCode": {"name": "micro:bit class set"},
     }
+
+
+async def test_a_subgraph_slower_than_the_timeout_costs_only_its_own_fields(
+    gateways: dict[str, Gateways],
+) -> None:
+    engine = gateways["all"].ours
+    transport = HttpSubgraphTransport(engine.supergraph.subgraph_urls, timeout=0.3)
+    try:
+        result = await engine.execute(
+            GraphQLRequest("{ recountCertificates kits { name } }"), transport=transport
+        )
+    finally:
+        await transport.aclose()
+    assert result["data"] == {
+        "recountCertificates": None,
+        "kits": [
+            {"name": name} for name in ("micro:bit class set", "Pendulum lab", "Soil testing box")
+        ],
+    }
+    [error] = result["errors"]
+    assert error["path"] == ["recountCertificates"]
+    assert error["message"] == "HTTP fetch failed from 'certificates': no answer within 0.3s"
+    assert error["extensions"] == {"code": "SUBREQUEST_HTTP_ERROR", "serviceName": "certificates"}
