@@ -36,6 +36,7 @@ from shared.logging import RequestContextMiddleware, configure_logging
 from shared.metrics import ProcessMetrics, install_metrics
 from shared.problems import install_problem_handlers
 from shared.settings import BaseServiceSettings
+from shared.tracing import install_tracing
 
 TITLE = "pdnet API"
 DESCRIPTION = (
@@ -231,6 +232,8 @@ def _install_middleware(app: FastAPI, settings: GatewaySettings) -> None:
     )
     install_metrics(app, service="gateway")
     app.add_middleware(RequestContextMiddleware, service="gateway")
+    # Outermost: spans continue the caller's traceparent; off unless OTLP is configured.
+    install_tracing(app, service="gateway")
 
 
 def create_app(
