@@ -62,6 +62,8 @@ class _OperationPlanner:
         self.types = supergraph.types
         self.operation = operation
         self.collector = FieldCollector(self.schema, fragments, conditions)
+        # Key, requires and provides field sets: no fragments of their own, no conditions.
+        self.field_sets = FieldCollector(self.schema, {}, {})
         self.groups: list[FetchGroup] = []
         self.depth = 0
 
@@ -123,9 +125,7 @@ class _OperationPlanner:
         """Adds the fields to the group where it can resolve them, to other fetches otherwise;
         returns the fetches that supply them."""
         suppliers = {group}
-        provided_here = (
-            self.collector_for_provides().collect([provided], parent.name) if provided else None
-        )
+        provided_here = self.field_sets.collect([provided], parent.name) if provided else None
         for key, nodes in fields.items():
             name = nodes[0].name.value
             if name == "__typename":
@@ -139,9 +139,6 @@ class _OperationPlanner:
             else:
                 suppliers |= self._jump(group, tree, parent, key, nodes, info, path, provided)
         return suppliers
-
-    def collector_for_provides(self) -> FieldCollector:
-        return FieldCollector(self.schema, {}, {})
 
     def _add_local(
         self,
@@ -406,9 +403,7 @@ class _OperationPlanner:
         a subgraph other than `target`, the one they are for. `parent` may be abstract inside
         a field set, whose inline fragments then name the object types."""
         suppliers = {group}
-        provided_here = (
-            self.collector_for_provides().collect([provided], parent.name) if provided else None
-        )
+        provided_here = self.field_sets.collect([provided], parent.name) if provided else None
         for selection in selection_set.selections:
             if isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
