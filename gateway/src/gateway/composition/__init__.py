@@ -8,10 +8,11 @@ imports (renamed ones and `@federation__key`-style namespaced names included), o
 a `@link`. Supported: `@key` (composite, nested, several per type, `resolvable: false`),
 `@shareable`, `@external`, `@requires`, `@provides`, `@override` (with `label`), `@inaccessible`,
 `@tag`, `@extends` and `extend type`, `@interfaceObject`, interfaces, unions, enums, inputs, custom
-scalars with `@specifiedBy`, descriptions, defaults, deprecations and renamed root types, and custom
-directives kept with `@composeDirective`. Types merge by Apollo's rules: output field types widen to
-their common supertype, argument and input field types narrow, arguments and input fields are
-intersected, output enums unioned, input enums intersected, enums used both ways must agree.
+scalars with `@specifiedBy`, descriptions, defaults, deprecations and renamed root types, custom
+directives kept with `@composeDirective`, and the demand-control hints `@cost` and `@listSize`.
+Types merge by Apollo's rules: output field types widen to their common supertype, argument and
+input field types narrow, arguments and input fields are intersected, output enums unioned, input
+enums intersected, enums used both ways must agree.
 
 Failures carry Apollo's error codes and messages, naming the subgraphs involved. Checked: invalid
 SDL, unknown types and directives, GraphQL's schema rules (INVALID_GRAPHQL); the @link to federation
@@ -39,9 +40,9 @@ Not checked (Apollo's composition would catch these; ours may accept them): the 
 satisfiability validation (@provides paths, shareable fields whose subgraphs disagree on what is
 reachable below them), the checks on `@composeDirective` beyond a definition and a linked spec
 (conflicting definitions or versions across subgraphs; the first is kept),
-`@context`/`@fromContext`, `@cost`/`@listSize`, the access-control directives (`@authenticated`,
-`@requiresScopes`, `@policy`: accepted, not carried into the supergraph), arguments of directives
-against their definitions, and the hints Apollo prints for inconsistencies that are not errors.
+`@context`/`@fromContext`, the access-control directives (`@authenticated`, `@requiresScopes`,
+`@policy`: accepted, not carried into the supergraph), arguments of directives against their
+definitions, and the hints Apollo prints for inconsistencies that are not errors.
 """
 
 from __future__ import annotations

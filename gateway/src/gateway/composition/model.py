@@ -136,6 +136,7 @@ class Subgraph:
     fed1: bool
     uses_tag: bool = False
     uses_inaccessible: bool = False
+    uses_cost: bool = False
     directives: dict[str, DirectiveDef] = field(default_factory=dict)
     description: str | None = None
     composed: dict[str, ComposedDirective] = field(default_factory=dict)

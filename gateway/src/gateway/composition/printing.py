@@ -78,6 +78,25 @@ def print_value(value: ValueNode) -> str:
     return print_ast(value)
 
 
+_COST = (
+    "directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | "
+    "INPUT_FIELD_DEFINITION | OBJECT | SCALAR"
+)
+_LIST_SIZE = (
+    "directive @{name}(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], "
+    "requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION"
+)
+
+
+def _applies(schema: MergedSchema, directive: str) -> bool:
+    return any(
+        name == directive
+        for merged in schema.types.values()
+        for field in merged.fields.values()
+        for name, _, _ in field.directives
+    )
+
+
 def join_version(federation_version: tuple[int, int]) -> tuple[int, int]:
     """The join spec Apollo's composition links for the newest federation version in use."""
     if federation_version >= (2, 8):
@@ -311,6 +330,12 @@ def print_supergraph(schema: MergedSchema) -> str:
         elif spec == "inaccessible":
             links.append('@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)')
             directives["inaccessible"] = _INACCESSIBLE
+        elif spec == "cost":
+            list_size = "listSize" if _applies(schema, "listSize") else "cost__listSize"
+            imports = ', import: ["@listSize"]' if list_size == "listSize" else ""
+            links.append(f'@link(url: "https://specs.apollo.dev/cost/v0.1"{imports})')
+            directives["cost"] = _COST
+            directives[list_size] = _LIST_SIZE.format(name=list_size)
     roots = [
         f"  {operation}: {name}"
         for operation, name in (
@@ -324,8 +349,8 @@ def print_supergraph(schema: MergedSchema) -> str:
     for composed in schema.composed.values():
         imports_by_url.setdefault(composed.link_url, []).append(composed.link_import)
         directives[composed.name] = composed.definition
-    for url, imports in imports_by_url.items():
-        links.append(f"@link(url: {_string(url)}, import: [{', '.join(imports)}])")
+    for url, imported in imports_by_url.items():
+        links.append(f"@link(url: {_string(url)}, import: [{', '.join(imported)}])")
     description = "" if schema.description is None else _block_string(schema.description, "") + "\n"
     parts = [description + "schema\n  " + "\n  ".join(links) + "\n{\n" + "\n".join(roots) + "\n}"]
     for merged_directive in schema.directives.values():

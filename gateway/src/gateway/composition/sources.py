@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,9 +41,17 @@ def merge_applied(target: Applied, sources: Sequence[Applied]) -> None:
     for source in sources:
         for name, text, repeatable in source.directives:
             applications = by_name.setdefault(name, [])
-            if (repeatable or not applications) and all(t != text for _, t, _ in applications):
+            if name == "cost" and applications:
+                # Subgraphs pricing one element differently: the highest weight stands.
+                applications[0] = max(applications[0], (name, text, repeatable), key=_weight)
+            elif (repeatable or not applications) and all(t != text for _, t, _ in applications):
                 applications.append((name, text, repeatable))
     target.directives = [a for applications in by_name.values() for a in applications]
+
+
+def _weight(application: tuple[str, str, bool]) -> int:
+    found = re.search(r"weight: (-?\d+)", application[1])
+    return int(found.group(1)) if found else 0
 
 
 def pick_description(descriptions: Sequence[str | None]) -> str | None:
@@ -92,6 +101,7 @@ def specs_in_use(subgraphs: Sequence[Subgraph]) -> list[str]:
         for spec, used in (
             ("tag", subgraph.uses_tag),
             ("inaccessible", subgraph.uses_inaccessible),
+            ("cost", subgraph.uses_cost),
         ):
             if used and spec not in specs:
                 specs.append(spec)

@@ -181,6 +181,7 @@ class _Reader:
         )
         self.uses_tag = False
         self.uses_inaccessible = False
+        self.uses_cost = False
         self.composed = read_composed(document, self.names)
         # Keys written on an `extend type` (or on a type with @extends): their @external
         # fields are the type's own, only marked so in the Fed-1 way.
@@ -217,6 +218,7 @@ class _Reader:
             fed1=self.names.fed1,
             uses_tag=self.uses_tag,
             uses_inaccessible=self.uses_inaccessible,
+            uses_cost=self.uses_cost,
             directives=self.directives,
             description=self.description,
             composed=self.composed,
@@ -258,6 +260,11 @@ class _Reader:
                 text = f"@tag(name: {print_value(StringValueNode(value=tag))})"
                 target.directives.append(("tag", text, True))
                 self.uses_tag = True
+            elif name in ("cost", "listSize"):
+                # Demand-control hints, kept for routers that price operations with them.
+                application = print_application(directive).replace(f"@{local}", f"@{name}", 1)
+                target.directives.append((name, application, False))
+                self.uses_cost = True
             elif name is None and local in self.composed:
                 repeatable = self.composed[local].repeatable
                 target.directives.append((local, print_application(directive), repeatable))
