@@ -177,15 +177,16 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
         for operation in operations:
             if operation.name is not None and operation.name.value == name:
                 return operation
-        raise RequestErrors([_error(f"Unknown operation named '{name}'.", "BAD_REQUEST")])
+        raise RequestErrors([_error(f'Unknown operation named "{name}".', "BAD_REQUEST")])
     if len(operations) == 1:
         return operations[0]
     if not operations:
-        raise RequestErrors([_error("The document holds no operation.", "BAD_REQUEST")])
+        raise RequestErrors([_error("Must provide an operation.", "BAD_REQUEST")])
+    # Worded as graphql-js words it, so clients see what Apollo's gateway would tell them.
     raise RequestErrors(
         [
             _error(
-                "The document holds several operations; name one in 'operationName'.", "BAD_REQUEST"
+                "Must provide operation name if query contains multiple operations.", "BAD_REQUEST"
             )
         ]
     )
