@@ -19,6 +19,8 @@ from shared.node_peers import ensure_peers_installed, node_executable
 HERE = Path(__file__).parent
 COMPOSING = HERE / "cases"
 BROKEN = HERE / "broken"
+# Sets whose supergraph Apollo Router serves but @apollo/gateway refuses (security features).
+ROUTER_ONLY = HERE / "router-only"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from gateway.supergraph import Supergraph
 from tests.gateway.composition.corpus import (
     BROKEN,
     COMPOSING,
+    ROUTER_ONLY,
     Case,
     case_names,
     load_case,
@@ -23,12 +24,14 @@ from tests.gateway.composition.corpus import (
 
 COMPOSING_CASES = case_names(COMPOSING)
 BROKEN_CASES = case_names(BROKEN)
+ROUTER_ONLY_CASES = case_names(ROUTER_ONLY)
+ALL_SETS = ((COMPOSING, COMPOSING_CASES), (BROKEN, BROKEN_CASES), (ROUTER_ONLY, ROUTER_ONLY_CASES))
 
 
 @pytest.fixture(scope="module")
 def ours() -> dict[str, str | CompositionError]:
     results: dict[str, str | CompositionError] = {}
-    for root, names in ((COMPOSING, COMPOSING_CASES), (BROKEN, BROKEN_CASES)):
+    for root, names in ALL_SETS:
         for name in names:
             try:
                 results[f"{root.name}/{name}"] = compose(load_case(root / name))
@@ -40,7 +43,7 @@ def ours() -> dict[str, str | CompositionError]:
 @pytest.fixture(scope="module")
 def apollo(ours: dict[str, str | CompositionError], pdnet_root: Path) -> dict[str, dict[str, Any]]:
     cases = []
-    for root, names in ((COMPOSING, COMPOSING_CASES), (BROKEN, BROKEN_CASES)):
+    for root, names in ALL_SETS:
         for name in names:
             case_id = f"{root.name}/{name}"
             supergraph = ours[case_id]
@@ -124,3 +127,17 @@ def test_a_broken_set_is_explained_in_apollos_words(
     messages = [issue.message for issue in error.issues]
     for expected in apollo[f"broken/{name}"]["apollo"]["errors"]:
         assert any(m.startswith(expected["message"]) for m in messages), (expected, messages)
+
+
+@pytest.mark.parametrize("name", ROUTER_ONLY_CASES)
+def test_a_supergraph_with_access_control_prints_as_apollos_and_loads_in_our_gateway(
+    name: str, ours: dict[str, str | CompositionError], apollo: dict[str, dict[str, Any]]
+) -> None:
+    # @authenticated, @requiresScopes and @policy reach the supergraph, so a router enforcing
+    # them sees every subgraph's demands, combined as Apollo combines them.
+    supergraph = ours[f"router-only/{name}"]
+    assert isinstance(supergraph, str), supergraph
+    assert supergraph == apollo[f"router-only/{name}"]["apollo"]["supergraphSdl"]
+    assert Supergraph.from_sdl(supergraph).subgraph_urls == {
+        s.name: s.url for s in load_case(ROUTER_ONLY / name)
+    }

@@ -1,7 +1,7 @@
 """Composes Apollo Federation v2 subgraphs into a supergraph SDL in Apollo's own format (the
 `@link`ed join spec with `@join__graph`, `@join__type`, `@join__field`, `@join__implements`,
-`@join__unionMember` and `@join__enumValue`), so that the supergraph loads in our gateway as well as
-in Apollo Gateway, Apollo Router and Hive Gateway.
+`@join__unionMember` and `@join__enumValue`), so that the supergraph loads in our gateway as well
+as in Apollo Gateway, Apollo Router and Hive Gateway.
 
 Subgraph SDLs are read as `{ _service { sdl } }` returns them: the federation spec `@link`ed with
 imports (renamed ones and `@federation__key`-style namespaced names included), or Fed-1 SDL without
@@ -9,14 +9,15 @@ a `@link`. Supported: `@key` (composite, nested, several per type, `resolvable: 
 `@shareable`, `@external`, `@requires`, `@provides`, `@override` (with `label`), `@inaccessible`,
 `@tag`, `@extends` and `extend type`, `@interfaceObject`, interfaces, unions, enums, inputs, custom
 scalars with `@specifiedBy`, descriptions, defaults, deprecations and renamed root types, custom
-directives kept with `@composeDirective`, and the demand-control hints `@cost` and `@listSize`.
-Types merge by Apollo's rules: output field types widen to their common supertype, argument and
-input field types narrow, arguments and input fields are intersected, output enums unioned, input
-enums intersected, enums used both ways must agree.
+directives kept with `@composeDirective`, the demand-control hints `@cost` and `@listSize`, and the
+access-control directives `@authenticated`, `@requiresScopes` and `@policy` (requirements from
+several subgraphs are all kept, joined with AND). Types merge by Apollo's rules: output field types
+widen to their common supertype, argument and input field types narrow, arguments and input fields
+are intersected, output enums unioned, input enums intersected, enums used both ways must agree.
 
 Failures carry Apollo's error codes and messages, naming the subgraphs involved. Checked: invalid
-SDL, unknown types and directives, GraphQL's schema rules (INVALID_GRAPHQL); the @link to federation
-(UNKNOWN_FEDERATION_LINK_VERSION, INVALID_LINK_DIRECTIVE_USAGE); subgraph names
+SDL, unknown types and directives, GraphQL's schema rules (INVALID_GRAPHQL); the @link to
+federation (UNKNOWN_FEDERATION_LINK_VERSION, INVALID_LINK_DIRECTIVE_USAGE); subgraph names
 (INVALID_SUBGRAPH_NAME); renamed roots beside a default-named type (ROOT_QUERY_USED and its
 mutation/subscription twins); @key/@requires/@provides selections (KEY_INVALID_FIELDS,
 KEY_FIELDS_HAS_ARGS, KEY_FIELDS_SELECT_INVALID_TYPE, REQUIRES_INVALID_FIELDS,
@@ -39,10 +40,10 @@ requirements can be fetched.
 Not checked (Apollo's composition would catch these; ours may accept them): the rest of the
 satisfiability validation (@provides paths, shareable fields whose subgraphs disagree on what is
 reachable below them), the checks on `@composeDirective` beyond a definition and a linked spec
-(conflicting definitions or versions across subgraphs; the first is kept),
-`@context`/`@fromContext`, the access-control directives (`@authenticated`, `@requiresScopes`,
-`@policy`: accepted, not carried into the supergraph), arguments of directives against their
-definitions, and the hints Apollo prints for inconsistencies that are not errors.
+(conflicting definitions or versions across subgraphs; the first is kept), `@context` and
+`@fromContext`, the propagation of access-control requirements between interfaces and their
+implementations, arguments of directives against their definitions, and the hints Apollo prints
+for inconsistencies that are not errors.
 """
 
 from __future__ import annotations

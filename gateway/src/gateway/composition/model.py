@@ -137,6 +137,8 @@ class Subgraph:
     uses_tag: bool = False
     uses_inaccessible: bool = False
     uses_cost: bool = False
+    # Access-control specs (authenticated, requiresScopes, policy) in the order first used.
+    access_control: list[str] = field(default_factory=list)
     directives: dict[str, DirectiveDef] = field(default_factory=dict)
     description: str | None = None
     composed: dict[str, ComposedDirective] = field(default_factory=dict)

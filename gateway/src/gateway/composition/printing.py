@@ -88,6 +88,21 @@ _LIST_SIZE = (
 )
 
 
+_ACCESS_CONTROL_LOCATIONS = "on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM"
+_ACCESS_CONTROL: dict[str, tuple[str, str | None]] = {
+    "authenticated": (f"directive @authenticated {_ACCESS_CONTROL_LOCATIONS}", None),
+    "requiresScopes": (
+        "directive @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) "
+        + _ACCESS_CONTROL_LOCATIONS,
+        "requiresScopes__Scope",
+    ),
+    "policy": (
+        f"directive @policy(policies: [[policy__Policy!]!]!) {_ACCESS_CONTROL_LOCATIONS}",
+        "policy__Policy",
+    ),
+}
+
+
 def _applies(schema: MergedSchema, directive: str) -> bool:
     return any(
         name == directive
@@ -330,6 +345,12 @@ def print_supergraph(schema: MergedSchema) -> str:
         elif spec == "inaccessible":
             links.append('@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)')
             directives["inaccessible"] = _INACCESSIBLE
+        elif spec in _ACCESS_CONTROL:
+            links.append(f'@link(url: "https://specs.apollo.dev/{spec}/v0.1", for: SECURITY)')
+            directive, scalar = _ACCESS_CONTROL[spec]
+            directives[spec] = directive
+            if scalar is not None:
+                spec_types[scalar] = f"scalar {scalar}"
         elif spec == "cost":
             list_size = "listSize" if _applies(schema, "listSize") else "cost__listSize"
             imports = ', import: ["@listSize"]' if list_size == "listSize" else ""

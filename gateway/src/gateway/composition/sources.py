@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +45,9 @@ def merge_applied(target: Applied, sources: Sequence[Applied]) -> None:
             if name == "cost" and applications:
                 # Subgraphs pricing one element differently: the highest weight stands.
                 applications[0] = max(applications[0], (name, text, repeatable), key=_weight)
+            elif name in _REQUIREMENT_ARGUMENT and applications:
+                # Every subgraph's requirement must hold: the conditions are combined with AND.
+                applications[0] = (name, _both(name, applications[0][1], text), repeatable)
             elif (repeatable or not applications) and all(t != text for _, t, _ in applications):
                 applications.append((name, text, repeatable))
     target.directives = [a for applications in by_name.values() for a in applications]
@@ -102,7 +106,32 @@ def specs_in_use(subgraphs: Sequence[Subgraph]) -> list[str]:
             ("tag", subgraph.uses_tag),
             ("inaccessible", subgraph.uses_inaccessible),
             ("cost", subgraph.uses_cost),
+            *((spec, True) for spec in subgraph.access_control),
         ):
             if used and spec not in specs:
                 specs.append(spec)
     return specs
+
+
+_REQUIREMENT_ARGUMENT = {"requiresScopes": "scopes", "policy": "policies"}
+
+
+def _both(name: str, first: str, second: str) -> str:
+    """Two requirements in disjunctive normal form (any inner list suffices, all of its members
+    needed) joined with AND, kept in that form without redundant alternatives."""
+    left, right = _alternatives(first), _alternatives(second)
+    combined: list[list[str]] = []
+    for a in left:
+        for b in right:
+            alternative = sorted(set(a) | set(b))
+            if alternative not in combined:
+                combined.append(alternative)
+    minimal = [c for c in combined if not any(set(o) < set(c) for o in combined if o is not c)]
+    printed = ", ".join("[" + ", ".join(json.dumps(v) for v in c) + "]" for c in minimal)
+    return f"@{name}({_REQUIREMENT_ARGUMENT[name]}: [{printed}])"
+
+
+def _alternatives(application: str) -> list[list[str]]:
+    value = application[application.index(":") + 1 : application.rindex(")")].strip()
+    parsed = json.loads(value)
+    return [[str(v) for v in alternative] for alternative in parsed]

@@ -182,6 +182,7 @@ class _Reader:
         self.uses_tag = False
         self.uses_inaccessible = False
         self.uses_cost = False
+        self.access_control: list[str] = []
         self.composed = read_composed(document, self.names)
         # Keys written on an `extend type` (or on a type with @extends): their @external
         # fields are the type's own, only marked so in the Fed-1 way.
@@ -219,6 +220,7 @@ class _Reader:
             uses_tag=self.uses_tag,
             uses_inaccessible=self.uses_inaccessible,
             uses_cost=self.uses_cost,
+            access_control=self.access_control,
             directives=self.directives,
             description=self.description,
             composed=self.composed,
@@ -260,6 +262,12 @@ class _Reader:
                 text = f"@tag(name: {print_value(StringValueNode(value=tag))})"
                 target.directives.append(("tag", text, True))
                 self.uses_tag = True
+            elif name in ("authenticated", "requiresScopes", "policy"):
+                # Kept so that a router enforcing them sees what each subgraph demands.
+                application = print_application(directive).replace(f"@{local}", f"@{name}", 1)
+                target.directives.append((name, application, False))
+                if name not in self.access_control:
+                    self.access_control.append(name)
             elif name in ("cost", "listSize"):
                 # Demand-control hints, kept for routers that price operations with them.
                 application = print_application(directive).replace(f"@{local}", f"@{name}", 1)
