@@ -11,9 +11,10 @@ a `@link`. Supported: `@key` (composite, nested, several per type, `resolvable: 
 scalars with `@specifiedBy`, descriptions, defaults, deprecations and renamed root types, custom
 directives kept with `@composeDirective`, the demand-control hints `@cost` and `@listSize`, and the
 access-control directives `@authenticated`, `@requiresScopes` and `@policy` (requirements from
-several subgraphs are all kept, joined with AND). Types merge by Apollo's rules: output field types
-widen to their common supertype, argument and input field types narrow, arguments and input fields
-are intersected, output enums unioned, input enums intersected, enums used both ways must agree.
+several subgraphs are all kept, joined with AND), and `@context` with `@fromContext` arguments.
+Types merge by Apollo's rules: output field types widen to their common supertype, argument and
+input field types narrow, arguments and input fields are intersected, output enums unioned, input
+enums intersected, enums used both ways must agree.
 
 Failures carry Apollo's error codes and messages, naming the subgraphs involved. Checked: invalid
 SDL, unknown types and directives, GraphQL's schema rules (INVALID_GRAPHQL); the @link to
@@ -40,10 +41,10 @@ requirements can be fetched.
 Not checked (Apollo's composition would catch these; ours may accept them): the rest of the
 satisfiability validation (@provides paths, shareable fields whose subgraphs disagree on what is
 reachable below them), the checks on `@composeDirective` beyond a definition and a linked spec
-(conflicting definitions or versions across subgraphs; the first is kept), `@context` and
-`@fromContext`, the propagation of access-control requirements between interfaces and their
-implementations, arguments of directives against their definitions, and the hints Apollo prints
-for inconsistencies that are not errors.
+(conflicting definitions or versions across subgraphs; the first is kept), whether a `@fromContext`
+selection fits the types carrying its `@context`, the propagation of access-control requirements
+between interfaces and their implementations, arguments of directives against their definitions,
+and the hints Apollo prints for inconsistencies that are not errors.
 """
 
 from __future__ import annotations

@@ -253,6 +253,11 @@ class Merger:
                         override=source.field.override_from,
                         used_overridden=source.used_overridden,
                         override_label=source.label,
+                        context_arguments=[
+                            (a.from_context[0], a.name, a.type, a.from_context[1])
+                            for a in source.field.args.values()
+                            if a.from_context is not None
+                        ],
                     )
                 )
         return result
@@ -266,6 +271,8 @@ class Merger:
                 return True
             if source.field.external or source.field.requires or source.field.provides:
                 return True
+            if any(a.from_context is not None for a in source.field.args.values()):
+                return True
         return False
 
     def _merge_arguments(
@@ -274,7 +281,8 @@ class Merger:
         """Arguments of one field (or directive) as (subgraph, arguments) pairs: intersected."""
         names: list[str] = []
         for _, args in owners:
-            names.extend(n for n in args if n not in names)
+            # @fromContext arguments are filled in by the router, not asked of clients.
+            names.extend(n for n, a in args.items() if n not in names and a.from_context is None)
         merged: dict[str, MergedArgument] = {}
         for name in names:
             present = [(sub, args[name]) for sub, args in owners if name in args]

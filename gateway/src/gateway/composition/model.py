@@ -38,6 +38,8 @@ class Argument(Applied):
     name: str = ""
     type: str = ""
     default: ValueNode | None = None
+    # @fromContext: (context name qualified by subgraph, selection); filled in, not asked for.
+    from_context: tuple[str, str] | None = None
 
 
 @dataclass(slots=True)
@@ -137,6 +139,7 @@ class Subgraph:
     uses_tag: bool = False
     uses_inaccessible: bool = False
     uses_cost: bool = False
+    uses_context: bool = False
     # Access-control specs (authenticated, requiresScopes, policy) in the order first used.
     access_control: list[str] = field(default_factory=list)
     directives: dict[str, DirectiveDef] = field(default_factory=dict)

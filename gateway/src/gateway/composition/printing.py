@@ -234,6 +234,13 @@ def _join_field(join: JoinField) -> str:
         args.append("usedOverridden: true")
     if join.override_label is not None:
         args.append(f"overrideLabel: {_string(join.override_label)}")
+    if join.context_arguments:
+        printed = ", ".join(
+            f"{{context: {_string(context)}, name: {_string(name)}, type: {_string(type_ref)}, "
+            f"selection: {_string(selection)}}}"
+            for context, name, type_ref, selection in join.context_arguments
+        )
+        args.append(f"contextArguments: [{printed}]")
     return f"@join__field({', '.join(args)})" if args else "@join__field"
 
 
@@ -351,6 +358,16 @@ def print_supergraph(schema: MergedSchema) -> str:
             directives[spec] = directive
             if scalar is not None:
                 spec_types[scalar] = f"scalar {scalar}"
+        elif spec == "context":
+            links.append('@link(url: "https://specs.apollo.dev/context/v0.1", for: SECURITY)')
+            directives["context"] = (
+                "directive @context(name: String!) repeatable on INTERFACE | OBJECT | UNION"
+            )
+            directives["context__fromContext"] = (
+                "directive @context__fromContext(field: context__ContextFieldValue) on "
+                "ARGUMENT_DEFINITION"
+            )
+            spec_types["context__ContextFieldValue"] = "scalar context__ContextFieldValue"
         elif spec == "cost":
             list_size = "listSize" if _applies(schema, "listSize") else "cost__listSize"
             imports = ', import: ["@listSize"]' if list_size == "listSize" else ""

@@ -105,6 +105,7 @@ def specs_in_use(subgraphs: Sequence[Subgraph]) -> list[str]:
         for spec, used in (
             ("tag", subgraph.uses_tag),
             ("inaccessible", subgraph.uses_inaccessible),
+            ("context", subgraph.uses_context),
             ("cost", subgraph.uses_cost),
             *((spec, True) for spec in subgraph.access_control),
         ):

@@ -3,6 +3,7 @@ canonical names, federation's own types and fields removed, root types under the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -182,6 +183,7 @@ class _Reader:
         self.uses_tag = False
         self.uses_inaccessible = False
         self.uses_cost = False
+        self.uses_context = False
         self.access_control: list[str] = []
         self.composed = read_composed(document, self.names)
         # Keys written on an `extend type` (or on a type with @extends): their @external
@@ -220,6 +222,7 @@ class _Reader:
             uses_tag=self.uses_tag,
             uses_inaccessible=self.uses_inaccessible,
             uses_cost=self.uses_cost,
+            uses_context=self.uses_context,
             access_control=self.access_control,
             directives=self.directives,
             description=self.description,
@@ -262,6 +265,12 @@ class _Reader:
                 text = f"@tag(name: {print_value(StringValueNode(value=tag))})"
                 target.directives.append(("tag", text, True))
                 self.uses_tag = True
+            elif name == "context":
+                context = _string_argument(directive, "name")
+                qualified = f"{self.definition.name}__{context}"
+                text = f"@context(name: {print_value(StringValueNode(value=qualified))})"
+                target.directives.append(("context", text, True))
+                self.uses_context = True
             elif name in ("authenticated", "requiresScopes", "policy"):
                 # Kept so that a router enforcing them sees what each subgraph demands.
                 application = print_application(directive).replace(f"@{local}", f"@{name}", 1)
@@ -367,8 +376,19 @@ class _Reader:
                 default=argument_node.default_value,
             )
             self._applied(argument, argument_node)
+            for name, directive in self._directives(argument_node):
+                if name == "fromContext":
+                    argument.from_context = self._context_reference(directive)
             arguments[argument.name] = argument
         return arguments
+
+    def _context_reference(self, directive: ConstDirectiveNode) -> tuple[str, str]:
+        reference = _string_argument(directive, "field") or ""
+        matched = re.match(r"^\$(\w+)(.*)$", reference, re.DOTALL)
+        if matched is None:
+            raise _Invalid(f'@fromContext(field: "{reference}") must start with a $context name')
+        self.uses_context = True
+        return f"{self.definition.name}__{matched.group(1)}", matched.group(2)
 
     def _read_field(self, node: FieldDefinitionNode | InputValueDefinitionNode) -> Field:
         field = Field(name=node.name.value, type=print_type_reference(node.type))

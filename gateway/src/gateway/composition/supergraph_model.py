@@ -32,6 +32,8 @@ class JoinField:
     override: str | None = None
     used_overridden: bool = False
     override_label: str | None = None
+    # (context, argument name, argument type, selection) for each @fromContext argument.
+    context_arguments: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
