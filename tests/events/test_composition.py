@@ -46,7 +46,7 @@ async def test_events_and_directory_compose_into_one_supergraph_with_centre_even
     assert 'join__type(graph: DIRECTORY, key: "id")' in centre
     assert 'join__type(graph: EVENTS, key: "id")' in centre
     assert re.search(
-        r"events\(first: Int! = 10, after: String[^)]*\): EventConnection! "
+        r"events\(first: Int! = 10, after: String[^)]*\): EventConnection "
         r"@join__field\(graph: EVENTS\)",
         centre,
     )

@@ -50,7 +50,7 @@ async def test_resources_directory_and_events_compose_into_one_supergraph_with_c
     assert 'join__type(graph: DIRECTORY, key: "id")' in centre
     assert 'join__type(graph: RESOURCES, key: "id")' in centre
     assert re.search(
-        r"kits\(first: Int! = 10, after: String[^)]*\): KitConnection! "
+        r"kits\(first: Int! = 10, after: String[^)]*\): KitConnection "
         r"@join__field\(graph: RESOURCES\)",
         centre,
     )

@@ -49,10 +49,15 @@ class Centre:
         # The events service knows centres only by id; the directory resolves everything else.
         return cls(id=id)
 
-    @strawberry.field(description="Upcoming events hosted or co-hosted here, soonest first.")
+    # Nullable, as every field one subgraph adds to another's entity: when this service cannot
+    # answer, a gateway nulls only this field and keeps the directory's data beside it.
+    @strawberry.field(
+        description="Upcoming events hosted or co-hosted here, soonest first (null only when the "
+        "events service could not answer)."
+    )
     async def events(
         self, info: Info, first: int = 10, after: str | None = None
-    ) -> Connection[Event]:
+    ) -> Connection[Event] | None:
         key = CentreEventsKey(
             centre_id=parse_id(self.id), limit=page_size(first), position=position_after(after)
         )

@@ -38,10 +38,15 @@ class Centre:
         # The exchange service knows centres only by id; the directory resolves the rest.
         return cls(id=id)
 
-    @strawberry.field(description="Open exchange offers this centre hosts.")
+    # Nullable, as every field one subgraph adds to another's entity: when this service cannot
+    # answer, a gateway nulls only this field and keeps the directory's data beside it.
+    @strawberry.field(
+        description="Open exchange offers this centre hosts (null only when the exchange "
+        "service could not answer)."
+    )
     async def exchange_offers(
         self, info: Info, first: int = 10, after: str | None = None
-    ) -> Connection[ExchangeOffer]:
+    ) -> Connection[ExchangeOffer] | None:
         key = CentreOffersKey(parse_id(self.id), page_size(first), position_after(after))
         # Batched: a page of 50 centres costs one query, not 50.
         rows = await info.context.loaders.centre_offers.load(key)
@@ -61,9 +66,10 @@ class Educator:
 
     @strawberry.field(
         description="The educator's exchanges you may see (yours, or your centres' as home or "
-        "host), most recent first; empty without a token."
+        "host), most recent first; empty without a token; null only when the exchange service "
+        "could not answer."
     )
-    async def exchanges(self, info: Info, first: int = 10) -> list[ExchangeApplication]:
+    async def exchanges(self, info: Info, first: int = 10) -> list[ExchangeApplication] | None:
         if not 1 <= first <= MAX_EXCHANGES:
             raise InvalidInput(f"first: must be between 1 and {MAX_EXCHANGES}")
         key = EducatorExchangesKey(parse_id(self.id), first)

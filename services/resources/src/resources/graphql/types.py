@@ -37,8 +37,15 @@ class Centre:
         # The resources service knows centres only by id; the directory resolves the rest.
         return cls(id=id)
 
-    @strawberry.field(description="Kits and materials this centre owns (active ones).")
-    async def kits(self, info: Info, first: int = 10, after: str | None = None) -> Connection[Kit]:
+    # Nullable, as every field one subgraph adds to another's entity: when this service cannot
+    # answer, a gateway nulls only this field and keeps the directory's data beside it.
+    @strawberry.field(
+        description="Kits and materials this centre owns, active ones (null only when the "
+        "resources service could not answer)."
+    )
+    async def kits(
+        self, info: Info, first: int = 10, after: str | None = None
+    ) -> Connection[Kit] | None:
         key = CentreKitsKey(
             centre_id=parse_id(self.id), limit=page_size(first), after=position_after(after)
         )
