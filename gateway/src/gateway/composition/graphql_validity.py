@@ -38,11 +38,11 @@ from graphql.language import (
     ObjectValueNode,
     StringValueNode,
     ValueNode,
-    print_ast,
 )
 
 from gateway.composition.errors import CompositionIssue, quoted_list
 from gateway.composition.model import Argument, Subgraph, TypeDef
+from gateway.composition.printing import print_value
 from gateway.composition.supergraph_model import MergedArgument, MergedSchema, MergedType
 
 
@@ -54,7 +54,7 @@ def check_graphql_rules(subgraph: Subgraph) -> list[CompositionIssue]:
         messages = [str(exc)]
     else:
         if not messages:
-            messages = list(_invalid_defaults(subgraph, ref))
+            messages = list(_invalid_defaults(subgraph.types.values(), ref))
     return [
         CompositionIssue("INVALID_GRAPHQL", f"[{subgraph.name}] {message}", (subgraph.name,))
         for message in messages
@@ -65,10 +65,13 @@ def check_merged_graphql_rules(schema: MergedSchema) -> list[CompositionIssue]:
     """The merged schema is a GraphQL schema too: an object whose field, merged across
     subgraphs, no longer fits the interface it implements is refused here."""
     try:
-        built, _ = _schema_of(schema.types.values())
+        built, ref = _schema_of(schema.types.values())
         messages = [error.message for error in validate_schema(built)]
     except (GraphQLError, TypeError) as exc:
         messages = [str(exc)]
+    else:
+        # An input type narrowed by merging may no longer hold a subgraph's default value.
+        messages = messages or list(_invalid_defaults(schema.types.values(), ref))
     graph_names = {g.enum_name: g.name for g in schema.graphs}
     issues = []
     for message in messages:
@@ -96,8 +99,10 @@ _INTERFACE_FIELD_TYPE = re.compile(
 )
 
 
-def _invalid_defaults(subgraph: Subgraph, ref: Callable[[str], Any]) -> Iterator[str]:
-    for typedef in subgraph.types.values():
+def _invalid_defaults(
+    types: Iterable[TypeDef | MergedType], ref: Callable[[str], Any]
+) -> Iterator[str]:
+    for typedef in types:
         for field in typedef.fields.values():
             default = field.default if typedef.kind == "input" else None
             if default is not None and not _fits(default, ref(field.type)):
@@ -149,7 +154,7 @@ def _fits(value: ValueNode, type_: Any) -> bool:
 
 
 def _shown(value: ValueNode) -> str:
-    return f'"{value.value}"' if isinstance(value, EnumValueNode) else print_ast(value)
+    return f'"{value.value}"' if isinstance(value, EnumValueNode) else print_value(value)
 
 
 def _schema(subgraph: Subgraph) -> tuple[GraphQLSchema, Callable[[str], Any]]:

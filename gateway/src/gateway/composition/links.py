@@ -39,6 +39,8 @@ FEDERATION_DIRECTIVES = frozenset(
         "listSize",
     }
 )
+# What a Fed-1 subgraph (no @link to federation) may use; the rest came with Federation 2.
+FED1_DIRECTIVES = frozenset({"key", "external", "requires", "provides", "extends", "tag"})
 BUILT_IN_DIRECTIVES = frozenset({"deprecated", "specifiedBy", "include", "skip", "oneOf"})
 
 _SPEC_URL = re.compile(
@@ -84,7 +86,7 @@ class DirectiveNames:
         if local_name in BUILT_IN_DIRECTIVES:
             return local_name
         if self.fed1:
-            return local_name if local_name in FEDERATION_DIRECTIVES else None
+            return local_name if local_name in FED1_DIRECTIVES else None
         return self.by_local_name.get(local_name)
 
 

@@ -121,7 +121,13 @@ def _invalid(subgraph: str, message: str, code: str = "INVALID_GRAPHQL") -> Comp
 
 def _unknown_directive(name: str, fed1: bool) -> str:
     message = f'Unknown directive "@{name}".'
-    if name in FEDERATION_DIRECTIVES and not fed1:
+    if name in FEDERATION_DIRECTIVES and fed1:
+        message += (
+            f' If you meant the "@{name}" federation 2 directive, note that this schema is a '
+            "federation 1 schema. To be a federation 2 schema, it needs to @link to the "
+            "federation specifcation v2."
+        )
+    elif name in FEDERATION_DIRECTIVES:
         message += (
             f' If you meant the "@{name}" federation directive, you should use fully-qualified '
             f'name "@federation__{name}" or add "@{name}" to the `import` argument of the @link '
