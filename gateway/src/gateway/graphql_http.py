@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from graphql import DocumentNode, GraphQLSyntaxError, OperationDefinitionNode, OperationType, parse
 
+from gateway import fast_json
 from gateway.operation_limits import Limits, check_limits
 from gateway.persisted_queries import PersistedQueries, PersistedQueryError
 from gateway.registry import SupergraphRegistry
@@ -275,7 +276,7 @@ class GraphQLEndpoint:
 
 
 def _json_response(body: dict[str, Any], status: int, media_type: str) -> Response:
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    content = fast_json.dumps(body)
     return Response(content, status_code=status, media_type=f"{media_type}; charset=utf-8")
 
 
@@ -318,7 +319,7 @@ def graphql_router(endpoint: GraphQLEndpoint) -> APIRouter:
             )
         media_type = _media_type(request.headers.get("accept"))
         try:
-            payload = json.loads(await request.body())
+            payload = fast_json.loads(await request.body())
         except ValueError as exc:
             raise BadRequest("The request body is not valid JSON.") from exc
         if not isinstance(payload, dict):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
+
+from gateway import fast_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +106,7 @@ class HttpSubgraphTransport:
         request: SubgraphRequest,
         headers: Mapping[str, str],
     ) -> dict[str, Any]:
-        content = json.dumps(request.body(), separators=(",", ":")).encode()
+        content = fast_json.dumps(request.body())
         try:
             response = await client.post(
                 url, content=content, headers={**headers, **_JSON_HEADERS}, timeout=self.timeout
@@ -117,7 +118,7 @@ class HttpSubgraphTransport:
         if not 200 <= response.status_code < 300:
             raise SubgraphFetchError(subgraph, f"HTTP {response.status_code}")
         try:
-            body = json.loads(response.content)
+            body = fast_json.loads(response.content)
         except ValueError as exc:
             raise SubgraphFetchError(subgraph, "the response is not JSON") from exc
         if not isinstance(body, dict) or not ("data" in body or "errors" in body):
