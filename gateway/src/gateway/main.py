@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
+from gateway.execution.http1 import Http1Client
 from gateway.graphql_http import GraphQLEndpoint, ParsedDocuments, graphql_router
 from gateway.openapi_merge import merge_openapi
 from gateway.operation_limits import Limits
@@ -100,6 +101,8 @@ def _make_transport(
     clients: dict[str, httpx.AsyncClient],
     settings: GatewaySettings,
     metrics: ProcessMetrics,
+    given: Collection[str] = (),
+    http1: Http1Client | None = None,
 ) -> Any:
     from gateway.execution import HttpSubgraphTransport
 
@@ -116,6 +119,9 @@ def _make_transport(
         timeout=settings.subgraph_timeout_s,
         clients={name: clients[name] for name in loaded_urls},
         on_fetch=on_fetch,
+        # The pooled clients are plain HTTP clients; one a caller passed in is used as it is.
+        direct=[name for name in loaded_urls if name not in given],
+        http1=http1,
     )
 
 
@@ -168,10 +174,15 @@ def _lifespan(
         pooled = _clients(sources, settings, given)
         owned = [client for name, client in pooled.items() if name not in given]
         metrics: ProcessMetrics = app.state.metrics
+        # Kept-alive subgraph connections, shared by every supergraph the registry loads.
+        http1 = Http1Client()
 
         def with_transport(loaded: LoadedSupergraph) -> LoadedSupergraph:
             urls = getattr(loaded.supergraph, "subgraph_urls", {})
-            return loaded.with_transport(_make_transport(urls, pooled, settings, metrics))
+            transport = _make_transport(
+                urls, pooled, settings, metrics, given=list(given), http1=http1
+            )
+            return loaded.with_transport(transport)
 
         registry = SupergraphRegistry(
             sources.subgraphs,
@@ -204,6 +215,7 @@ def _lifespan(
                     await task
             for client in owned:
                 await client.aclose()
+            http1.close()
 
     return lifespan
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.request import getproxies
 
 import httpx
 
 from gateway import fast_json
+from gateway.execution.http1 import Http1Client, Http1Error
+from shared.tracing import active_tracer
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +56,12 @@ _JSON_HEADERS = {
 
 
 class HttpSubgraphTransport:
-    """GraphQL over HTTP POST with one pooled client per subgraph."""
+    """GraphQL over HTTP POST with one pooled client per subgraph.
+
+    Subgraphs named in `direct` with an `http://` URL are called through the lean HTTP/1.1
+    client while no trace is being recorded (a traced call goes through httpx, which makes
+    the client span); the others always through their httpx client.
+    """
 
     def __init__(
         self,
@@ -61,10 +70,19 @@ class HttpSubgraphTransport:
         timeout: float = 10.0,
         clients: Mapping[str, httpx.AsyncClient] | None = None,
         on_fetch: FetchObserver | None = None,
+        direct: Collection[str] = (),
+        http1: Http1Client | None = None,
     ) -> None:
         self.urls = dict(urls)
         self.timeout = timeout
         self.on_fetch = on_fetch
+        self._owns_http1 = http1 is None
+        self._http1 = http1 or Http1Client()
+        self.direct = frozenset(
+            name
+            for name in direct
+            if name in self.urls and Http1Client.supports(self.urls[name]) and not getproxies()
+        )
         self._owned: list[httpx.AsyncClient] = []
         self._clients: dict[str, httpx.AsyncClient] = dict(clients or {})
         for name in self.urls:
@@ -77,6 +95,8 @@ class HttpSubgraphTransport:
                 self._owned.append(client)
 
     async def aclose(self) -> None:
+        if self._owns_http1:
+            self._http1.close()
         for client in self._owned:
             await client.aclose()
         self._owned.clear()
@@ -91,7 +111,10 @@ class HttpSubgraphTransport:
         started = time.perf_counter()
         ok = False
         try:
-            body = await self._post(client, subgraph, url, request, headers)
+            if subgraph in self.direct and active_tracer.get() is None:
+                body = await self._post_direct(subgraph, url, request, headers)
+            else:
+                body = await self._post(client, subgraph, url, request, headers)
             ok = True
             return body
         finally:
@@ -115,12 +138,29 @@ class HttpSubgraphTransport:
             raise SubgraphFetchError(subgraph, f"no answer within {self.timeout:g}s") from exc
         except httpx.HTTPError as exc:
             raise SubgraphFetchError(subgraph, f"request failed: {exc!r}") from exc
-        if not 200 <= response.status_code < 300:
-            raise SubgraphFetchError(subgraph, f"HTTP {response.status_code}")
+        return _graphql_body(subgraph, response.status_code, response.content)
+
+    async def _post_direct(
+        self, subgraph: str, url: str, request: SubgraphRequest, headers: Mapping[str, str]
+    ) -> dict[str, Any]:
+        content = fast_json.dumps(request.body())
         try:
-            body = fast_json.loads(response.content)
-        except ValueError as exc:
-            raise SubgraphFetchError(subgraph, "the response is not JSON") from exc
-        if not isinstance(body, dict) or not ("data" in body or "errors" in body):
-            raise SubgraphFetchError(subgraph, "the response is not a GraphQL response")
-        return body
+            async with asyncio.timeout(self.timeout):
+                status, answer = await self._http1.post(url, content, {**headers, **_JSON_HEADERS})
+        except TimeoutError as exc:
+            raise SubgraphFetchError(subgraph, f"no answer within {self.timeout:g}s") from exc
+        except Http1Error as exc:
+            raise SubgraphFetchError(subgraph, f"request failed: {exc}") from exc
+        return _graphql_body(subgraph, status, answer)
+
+
+def _graphql_body(subgraph: str, status: int, content: bytes) -> dict[str, Any]:
+    if not 200 <= status < 300:
+        raise SubgraphFetchError(subgraph, f"HTTP {status}")
+    try:
+        body = fast_json.loads(content)
+    except ValueError as exc:
+        raise SubgraphFetchError(subgraph, "the response is not JSON") from exc
+    if not isinstance(body, dict) or not ("data" in body or "errors" in body):
+        raise SubgraphFetchError(subgraph, "the response is not a GraphQL response")
+    return body
