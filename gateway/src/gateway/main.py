@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
+from gateway.change_feed import change_feed_router
 from gateway.execution.http1 import Http1Client
 from gateway.graphql_http import GraphQLEndpoint, ParsedDocuments, graphql_router
 from gateway.openapi_merge import merge_openapi
@@ -286,6 +287,8 @@ def create_app(
     mount_graphiql_assets(app)
     _install_openapi(app)
     mount_openapi_explorer(app, title=TITLE)
+    # Before the REST routes: the gateway answers `/v1/changes` itself, merging every feed.
+    app.include_router(change_feed_router())
     app.include_router(rest_router())
     _install_middleware(app, settings)
     return app

@@ -26,6 +26,8 @@ from shared.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, decode_cur
 from shared.problems import PROBLEM_RESPONSES, InvalidInput
 
 CURSOR_KIND = "changes"
+EVENT_TYPES_EXTENSION = "x-event-types"
+"""On the feed's operation in the OpenAPI document: the event types this service records."""
 _TYPE_LIST = re.compile(r"^[a-z_]+\.[a-z_]+(,[a-z_]+\.[a-z_]+)*$")
 
 
@@ -93,6 +95,9 @@ def changes_router(event_types: Iterable[str]) -> APIRouter:
             + "."
         ),
         responses=PROBLEM_RESPONSES,
+        # Machine-readable for the gateway's merged feed, which asks each service only for
+        # the types it records.
+        openapi_extra={EVENT_TYPES_EXTENSION: sorted(known)},
     )
     async def list_changes(
         session: SessionDep,
