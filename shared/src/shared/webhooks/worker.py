@@ -25,6 +25,8 @@ import httpx
 import structlog
 from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from shared.changes import change_data
 from shared.clock import new_id, utcnow
@@ -43,6 +45,8 @@ SUBSCRIPTIONS_PER_ROUND = 100
 EVENTS_PER_SUBSCRIPTION = 500
 DELIVERIES_PER_ROUND = 50
 LEASE = timedelta(seconds=60)
+# What a round meets while PostgreSQL restarts or is unreachable (refused, reset, pool waits).
+DATABASE_UNREACHABLE = (OSError, TimeoutError, PoolTimeout, OperationalError, InterfaceError)
 
 deliveries = webhook_deliveries.c
 subs = webhook_subscriptions.c
@@ -401,6 +405,7 @@ async def run_forever(
     retention = timedelta(days=settings.outbox_retention_days)
     pruned_at = time.monotonic()
     measured_at = 0.0
+    database_down = False
     async with delivery_client(settings) as client:
         while True:
             busy = 0
@@ -415,8 +420,17 @@ async def run_forever(
                 if time.monotonic() - pruned_at > PRUNE_EVERY_S:
                     pruned_at = time.monotonic()
                     await prune_outbox(db, retention=retention)
+            except DATABASE_UNREACHABLE as exc:
+                # Said once, not a traceback every round while the database is away.
+                if not database_down:
+                    log.warning("webhook worker waits for the database", reason=repr(exc))
+                database_down = True
             except Exception:
                 log.exception("webhook round failed; retrying next round")
+            else:
+                if database_down:
+                    log.info("webhook worker reaches the database again")
+                database_down = False
             if not busy:
                 await asyncio.sleep(pause)
 
