@@ -80,32 +80,33 @@ async def _begin(
     return application, lifecycle.step_for(application, action), parties
 
 
-async def approve(
-    session: AsyncSession, caller: Caller, application_id: uuid.UUID, reason: str | None
+SIMPLE_ACTIONS = ("approve", "decline", "start", "withdraw", "cancel")
+"""The actions that only record the step, with the caller's reason."""
+
+REASON_REQUIRED = frozenset({"decline", "cancel"})
+"""Simple actions that may not be taken without a reason."""
+
+_ENDINGS = frozenset({"decline", "withdraw", "cancel"})
+"""Actions that end the application and so give back its place and the educator's days."""
+
+
+async def take_simple_action(
+    session: AsyncSession,
+    caller: Caller,
+    application_id: uuid.UUID,
+    action: str,
+    reason: str | None,
 ) -> Application:
-    application, step, parties = await _begin(session, caller, application_id, "approve")
-    side = _side_for(application, "approve", step, parties)
+    """One of `SIMPLE_ACTIONS`, by the party its step allows."""
+    assert action in SIMPLE_ACTIONS, action
+    application, step, parties = await _begin(session, caller, application_id, action)
+    side = _side_for(application, action, step, parties)
+    if action in _ENDINGS:
+        await lifecycle.release(session, application)
     await lifecycle.move(
         session,
         application,
-        action="approve",
-        to_status=step.to,
-        actor=caller.principal.subject,
-        side=side,
-        reason=reason,
-    )
-    return application
-
-
-async def decline(
-    session: AsyncSession, caller: Caller, application_id: uuid.UUID, reason: str
-) -> Application:
-    application, step, parties = await _begin(session, caller, application_id, "decline")
-    side = _side_for(application, "decline", step, parties)
-    await lifecycle.end(
-        session,
-        application,
-        action="decline",
+        action=action,
         to_status=step.to,
         actor=caller.principal.subject,
         side=side,
@@ -206,23 +207,6 @@ def _already(application: Application, detail: str) -> IllegalTransition:
     )
 
 
-async def start(
-    session: AsyncSession, caller: Caller, application_id: uuid.UUID, reason: str | None
-) -> Application:
-    application, step, parties = await _begin(session, caller, application_id, "start")
-    side = _side_for(application, "start", step, parties)
-    await lifecycle.move(
-        session,
-        application,
-        action="start",
-        to_status=step.to,
-        actor=caller.principal.subject,
-        side=side,
-        reason=reason,
-    )
-    return application
-
-
 async def report(
     session: AsyncSession,
     caller: Caller,
@@ -289,40 +273,6 @@ async def recognise(
         to_status=step.to,
         actor=caller.principal.subject,
         side=side,
-    )
-    return application
-
-
-async def withdraw(
-    session: AsyncSession, caller: Caller, application_id: uuid.UUID, reason: str | None
-) -> Application:
-    application, step, parties = await _begin(session, caller, application_id, "withdraw")
-    side = _side_for(application, "withdraw", step, parties)
-    await lifecycle.end(
-        session,
-        application,
-        action="withdraw",
-        to_status=step.to,
-        actor=caller.principal.subject,
-        side=side,
-        reason=reason,
-    )
-    return application
-
-
-async def cancel(
-    session: AsyncSession, caller: Caller, application_id: uuid.UUID, reason: str
-) -> Application:
-    application, step, parties = await _begin(session, caller, application_id, "cancel")
-    side = _side_for(application, "cancel", step, parties)
-    await lifecycle.end(
-        session,
-        application,
-        action="cancel",
-        to_status=step.to,
-        actor=caller.principal.subject,
-        side=side,
-        reason=reason,
     )
     return application
 

@@ -222,39 +222,56 @@ async def amend_application(
 ACTION = "/v1/applications/{application_id}/"
 
 
-@router.post(
-    ACTION + "approve",
+def _simple_action(action: str, *, summary: str, description: str) -> None:
+    """`POST ACTION + action` for one of `actions.SIMPLE_ACTIONS`; its body is a reason,
+    required to decline or cancel and optional otherwise."""
+
+    async def with_note(
+        application_id: uuid.UUID,
+        session: SessionDep,
+        principal: CurrentPrincipal,
+        directory: DirectoryDep,
+        data: ActionNote | None = None,
+    ) -> ApplicationRead:
+        reason = data.reason if data else None
+        caller = Caller(principal, directory)
+        return application_read(
+            await actions.take_simple_action(session, caller, application_id, action, reason)
+        )
+
+    async def with_reason(
+        application_id: uuid.UUID,
+        data: ReasonRequired,
+        session: SessionDep,
+        principal: CurrentPrincipal,
+        directory: DirectoryDep,
+    ) -> ApplicationRead:
+        caller = Caller(principal, directory)
+        return application_read(
+            await actions.take_simple_action(session, caller, application_id, action, data.reason)
+        )
+
+    router.post(
+        ACTION + action,
+        name=action,
+        summary=summary,
+        description=description,
+        response_model=ApplicationRead,
+    )(with_reason if action in actions.REASON_REQUIRED else with_note)
+
+
+_simple_action(
+    "approve",
     summary="Approve (home centre)",
     description="`submitted` → `home_approved`.",
-    response_model=ApplicationRead,
 )
-async def approve(
-    application_id: uuid.UUID,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    directory: DirectoryDep,
-    data: ActionNote | None = None,
-) -> ApplicationRead:
-    caller = Caller(principal, directory)
-    reason = data.reason if data else None
-    return application_read(await actions.approve(session, caller, application_id, reason))
 
 
-@router.post(
-    ACTION + "decline",
+_simple_action(
+    "decline",
     summary="Decline (home centre when submitted, host when approved)",
     description="`submitted` or `home_approved` → `declined`; a reason is required.",
-    response_model=ApplicationRead,
 )
-async def decline(
-    application_id: uuid.UUID,
-    data: ReasonRequired,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    directory: DirectoryDep,
-) -> ApplicationRead:
-    caller = Caller(principal, directory)
-    return application_read(await actions.decline(session, caller, application_id, data.reason))
 
 
 @router.post(
@@ -295,22 +312,11 @@ async def confirm(
     return application_read(await actions.confirm(session, caller, application_id, side))
 
 
-@router.post(
-    ACTION + "start",
+_simple_action(
+    "start",
     summary="Start the exchange (host centre)",
     description="`confirmed` → `in_progress`.",
-    response_model=ApplicationRead,
 )
-async def start(
-    application_id: uuid.UUID,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    directory: DirectoryDep,
-    data: ActionNote | None = None,
-) -> ApplicationRead:
-    caller = Caller(principal, directory)
-    reason = data.reason if data else None
-    return application_read(await actions.start(session, caller, application_id, reason))
 
 
 @router.post(
@@ -354,37 +360,16 @@ async def recognise(
     )
 
 
-@router.post(
-    ACTION + "withdraw",
+_simple_action(
+    "withdraw",
     summary="Withdraw (the applicant, before the exchange starts)",
     description="`submitted`, `home_approved`, `accepted` or `confirmed` → `withdrawn`.",
-    response_model=ApplicationRead,
 )
-async def withdraw(
-    application_id: uuid.UUID,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    directory: DirectoryDep,
-    data: ActionNote | None = None,
-) -> ApplicationRead:
-    caller = Caller(principal, directory)
-    reason = data.reason if data else None
-    return application_read(await actions.withdraw(session, caller, application_id, reason))
 
 
-@router.post(
-    ACTION + "cancel",
+_simple_action(
+    "cancel",
     summary="Cancel (home or host centre)",
     description="`accepted`, `confirmed` or `in_progress` → `cancelled`; a reason is required. "
     "The place and the educator's days are given back.",
-    response_model=ApplicationRead,
 )
-async def cancel(
-    application_id: uuid.UUID,
-    data: ReasonRequired,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    directory: DirectoryDep,
-) -> ApplicationRead:
-    caller = Caller(principal, directory)
-    return application_read(await actions.cancel(session, caller, application_id, data.reason))

@@ -61,6 +61,28 @@ def _reason(reason: str) -> str:
     return required.reason
 
 
+def _simple_action(action: str, description: str) -> Any:
+    """The mutation for one of `actions.SIMPLE_ACTIONS`; `reason` is required to decline or
+    cancel, optional otherwise."""
+
+    async def with_note(
+        info: Info, id: strawberry.ID, reason: str | None = None
+    ) -> ExchangeApplication:
+        caller, app_id, note = _caller(info), parse_id(id), _note(reason)
+        return await _act(
+            info, lambda s: actions.take_simple_action(s, caller, app_id, action, note)
+        )
+
+    async def with_reason(info: Info, id: strawberry.ID, reason: str) -> ExchangeApplication:
+        caller, app_id, why = _caller(info), parse_id(id), _reason(reason)
+        return await _act(
+            info, lambda s: actions.take_simple_action(s, caller, app_id, action, why)
+        )
+
+    resolver = with_reason if action in actions.REASON_REQUIRED else with_note
+    return strawberry.mutation(resolver=resolver, description=description)
+
+
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
@@ -125,22 +147,14 @@ class Mutation:
 
         return await _act(info, work)
 
-    @strawberry.mutation(description="submitted → home_approved (home centre).")
-    async def approve_exchange_application(
-        self, info: Info, id: strawberry.ID, reason: str | None = None
-    ) -> ExchangeApplication:
-        caller, app_id, note = _caller(info), parse_id(id), _note(reason)
-        return await _act(info, lambda s: actions.approve(s, caller, app_id, note))
-
-    @strawberry.mutation(
-        description="→ declined (home centre when submitted, host when "
-        "approved); a reason is required."
+    approve_exchange_application = _simple_action(
+        "approve", "submitted → home_approved (home centre)."
     )
-    async def decline_exchange_application(
-        self, info: Info, id: strawberry.ID, reason: str
-    ) -> ExchangeApplication:
-        caller, app_id, why = _caller(info), parse_id(id), _reason(reason)
-        return await _act(info, lambda s: actions.decline(s, caller, app_id, why))
+
+    decline_exchange_application = _simple_action(
+        "decline",
+        "→ declined (home centre when submitted, host when approved); a reason is required.",
+    )
 
     @strawberry.mutation(description="home_approved → accepted (host centre; takes a place).")
     async def accept_exchange_application(
@@ -160,12 +174,7 @@ class Mutation:
         caller, app_id = _caller(info), parse_id(id)
         return await _act(info, lambda s: actions.confirm(s, caller, app_id, body.side))
 
-    @strawberry.mutation(description="confirmed → in_progress (host centre).")
-    async def start_exchange(
-        self, info: Info, id: strawberry.ID, reason: str | None = None
-    ) -> ExchangeApplication:
-        caller, app_id, note = _caller(info), parse_id(id), _note(reason)
-        return await _act(info, lambda s: actions.start(s, caller, app_id, note))
+    start_exchange = _simple_action("start", "confirmed → in_progress (host centre).")
 
     @strawberry.mutation(description="One side's report (a language map); both → completed.")
     async def report_on_exchange(
@@ -186,19 +195,13 @@ class Mutation:
         ledger = Ledger(state.peers["events"], state.ledger_credential)
         return await _act(info, lambda s: actions.recognise(s, caller, app_id, ledger))
 
-    @strawberry.mutation(description="→ withdrawn (the applicant, before the exchange starts).")
-    async def withdraw_exchange_application(
-        self, info: Info, id: strawberry.ID, reason: str | None = None
-    ) -> ExchangeApplication:
-        caller, app_id, note = _caller(info), parse_id(id), _note(reason)
-        return await _act(info, lambda s: actions.withdraw(s, caller, app_id, note))
+    withdraw_exchange_application = _simple_action(
+        "withdraw", "→ withdrawn (the applicant, before the exchange starts)."
+    )
 
-    @strawberry.mutation(description="→ cancelled (home or host centre); a reason is required.")
-    async def cancel_exchange_application(
-        self, info: Info, id: strawberry.ID, reason: str
-    ) -> ExchangeApplication:
-        caller, app_id, why = _caller(info), parse_id(id), _reason(reason)
-        return await _act(info, lambda s: actions.cancel(s, caller, app_id, why))
+    cancel_exchange_application = _simple_action(
+        "cancel", "→ cancelled (home or host centre); a reason is required."
+    )
 
     @strawberry.mutation(
         description="New dates or terms (fields of REST `PATCH "
