@@ -221,6 +221,9 @@ async def _poll_readiness(
     raise AssertionError(f"/readyz did not answer {want} within {within_s} s")
 
 
+GRAPHQL_READ = "{ centres(first: 1) { nodes { id } } }"
+
+
 async def test_a_postgres_restart_under_write_load_loses_no_acknowledged_write(
     running_directory: ServiceProcess, own_postgres: OwnPostgres, issuer: DevIssuer
 ) -> None:
@@ -240,6 +243,7 @@ async def test_a_postgres_restart_under_write_load_loses_no_acknowledged_write(
             await asyncio.to_thread(own_postgres.stop)
             down_at = time.monotonic()
             noticed_s, down_answers = await _poll_readiness(probe, want=503, within_s=DOWN_S)
+            graphql_down = await probe.post("/graphql", json={"query": GRAPHQL_READ})
             await asyncio.sleep(max(0.0, DOWN_S - (time.monotonic() - down_at)))
             await asyncio.to_thread(own_postgres.start)
             up_at = time.monotonic()
@@ -250,6 +254,10 @@ async def test_a_postgres_restart_under_write_load_loses_no_acknowledged_write(
             await asyncio.gather(*writers)
 
     assert noticed_s < 2.0 and max(down_answers) < 2.0, "not-ready must be told at once"
+    # GraphQL says the same as REST's 503 problem: unavailable, and when to retry.
+    [error] = graphql_down.json()["errors"]
+    assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE", "retryAfter": 5}, error
+    assert error["path"] == ["centres"]
     assert recovered_s < READY_AGAIN_WITHIN_S
     assert [o for o in outcomes if o.error] == [], "every request got an answer"
     assert max(o.seconds for o in outcomes) < SLOWEST_ANSWER_S, "no request hung"

@@ -16,7 +16,7 @@ from shared.auth import Principal, optional_principal
 from shared.db import Database
 from shared.explorer import graphiql_html
 from shared.language_maps import parse_accept_language
-from shared.problems import Problem
+from shared.problems import Problem, is_connection_failure
 
 MAX_QUERY_DEPTH = 12
 
@@ -43,10 +43,31 @@ def _should_mask(error: GraphQLError) -> bool:
     return not isinstance(original, Problem | GraphQLError)
 
 
+DATABASE_DOWN_RETRY_S = 5
+
+
+class _MaskUnexpectedErrors(MaskErrors):
+    """Unexpected errors lose their text; a database that is down says so and when to retry,
+    as REST's 503 problem does (`extensions.code` and `extensions.retryAfter` in seconds)."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if original is not None and is_connection_failure(original):
+            return GraphQLError(
+                "The database is unreachable; retry shortly.",
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions={"code": "SERVICE_UNAVAILABLE", "retryAfter": DATABASE_DOWN_RETRY_S},
+            )
+        return super().anonymise_error(error)
+
+
 def federation_schema(**kwargs: Any) -> Schema:
     return Schema(
         extensions=[
-            lambda: MaskErrors(should_mask_error=_should_mask),
+            lambda: _MaskUnexpectedErrors(should_mask_error=_should_mask),
             lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
         ],
         **kwargs,

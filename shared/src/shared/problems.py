@@ -178,7 +178,8 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
 _UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
 
 
-def _is_connection_failure(exc: BaseException) -> bool:
+def is_connection_failure(exc: BaseException) -> bool:
+    """The database is unreachable or restarting (not a bug in a query): retrying will help."""
     if isinstance(exc, OSError | ConnectionError):
         return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
@@ -203,7 +204,7 @@ def _is_connection_failure(exc: BaseException) -> bool:
 
 
 async def _on_dbapi(request: Request, exc: Exception) -> JSONResponse:
-    if _is_connection_failure(exc):
+    if is_connection_failure(exc):
         return await _on_database_down(request, exc)
     return await _on_unexpected(request, exc)
 
