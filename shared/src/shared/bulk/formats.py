@@ -42,6 +42,11 @@ FormatQuery = Annotated[
     Query(alias="format", description="`ndjson` (one JSON object per line) or `csv`."),
 ]
 
+UploadFormatQuery = Annotated[
+    BulkFormat | None, Query(alias="format", description="Default: from Content-Type.")
+]
+"""An import's `?format=`, when the upload's Content-Type does not say it."""
+
 
 def json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):

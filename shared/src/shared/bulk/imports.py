@@ -11,25 +11,34 @@ from __future__ import annotations
 import json
 import types
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from inspect import isclass
-from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import Table, func, literal_column, select
-from sqlalchemy.dialects.postgresql import insert
+from fastapi import Request
+from pydantic import BaseModel, Field, StringConstraints, ValidationError
+from sqlalchemy import String, Table, any_, bindparam, func, literal_column, select
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.api_keys import Scope, require_scope
 from shared.auth import Principal, Role
-from shared.bulk.formats import LIST_SEPARATOR
+from shared.bulk.formats import LIST_SEPARATOR, BulkFormat
 from shared.bulk.rejections import FieldError, Rejections
-from shared.bulk.uploads import SourceRecord
+from shared.bulk.uploads import SourceRecord, read_records, read_upload, upload_format
 from shared.problems import Forbidden
 
 WRITE_CHUNK_ROWS = 1000
 
+SOURCE_PATTERN = r"^[a-z0-9_.-]{1,64}$"
+SourceName = Annotated[str, StringConstraints(pattern=SOURCE_PATTERN)]
+"""The system an import's rows come from, e.g. `luma.fi`."""
+OriginId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+"""A row's id in its source system; with the source it names one record across imports."""
+
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 class ImportReport(BaseModel):
@@ -57,6 +66,26 @@ def acts_for_networks(principal: Principal) -> frozenset[Any]:
     if principal.api_key_id is not None or Role.NETWORK_ADMIN in principal.roles:
         return principal.network_ids
     return frozenset()
+
+
+@dataclass(frozen=True)
+class ImportFile(Generic[M]):
+    rows: list[tuple[int, M]]
+    """The valid rows with their line numbers."""
+    rejections: Rejections
+    """The lines that are not valid rows."""
+    received: int
+    """Rows in the file, valid or not."""
+
+
+async def read_import_file(
+    request: Request, requested: BulkFormat | None, model: type[M]
+) -> ImportFile[M]:
+    """The uploaded file's rows, each validated as `model`."""
+    fmt = upload_format(request, requested)
+    records, rejections = read_records(await read_upload(request), fmt)
+    received = len(records) + len(rejections.rows)
+    return ImportFile(validate_records(records, model, rejections), rejections, received)
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -169,6 +198,24 @@ async def lock_source(session: AsyncSession, kind: str, source: str) -> None:
     await session.execute(
         select(func.pg_advisory_xact_lock(func.hashtextextended(f"import:{kind}:{source}", 0)))
     )
+
+
+async def lock_imported(
+    session: AsyncSession, model: type[T], source: str, origin_ids: Sequence[str]
+) -> dict[str, T]:
+    """The rows of `model` already imported from `source` under these origin ids, by origin
+    id, locked for update until the transaction ends."""
+    mapped: Any = model  # any mapped class with `data_source` and `origin_id` columns
+    statement = (
+        select(mapped)
+        .where(
+            mapped.data_source == source,
+            mapped.origin_id == any_(bindparam("origin_ids", type_=ARRAY(String))),
+        )
+        .with_for_update()
+    )
+    rows = await session.execute(statement, {"origin_ids": list(origin_ids)})
+    return {row.origin_id: row for row in rows.scalars() if row.origin_id}
 
 
 def reject_other_sources(

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import StringConstraints, model_validator
+from pydantic import model_validator
 from sqlalchemy import String, any_, bindparam, delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,8 @@ from directory.models import Centre, CentreIdentifier, Membership
 from shared.auth import Principal
 from shared.bulk.imports import (
     ImportReport,
+    OriginId,
+    SourceName,
     lock_source,
     reject_duplicates,
     reject_other_sources,
@@ -33,10 +35,6 @@ from shared.clock import new_id, utcnow
 from shared.language_maps import ShortText
 from shared.outbox import record_each
 from shared.taxonomy import CountryCode
-
-SOURCE_PATTERN = r"^[a-z0-9_.-]{1,64}$"
-SourceName = Annotated[str, StringConstraints(pattern=SOURCE_PATTERN)]
-OriginId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 OUTBOX_CHUNK_ROWS = 1000
 UPDATED_COLUMNS = (

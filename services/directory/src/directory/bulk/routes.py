@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from directory import access
-from directory.bulk.importer import SOURCE_PATTERN, CentreImportRow, import_centres
+from directory.bulk.importer import CentreImportRow, import_centres
 from directory.bulk.records import CENTRE_COLUMNS, centre_record
 from directory.centres.repository import CentreFilters, search_centres
 from directory.centres.routes import centre_filters
@@ -22,9 +22,15 @@ from directory.errors import NetworkNotFound
 from directory.networks.repository import get_network_rows
 from shared.auth import CurrentPrincipal, Role
 from shared.bulk.export import EXPORT_RESPONSES, Chunk, Export, export_response
-from shared.bulk.formats import BulkFormat, FormatQuery
-from shared.bulk.imports import ImportReport, acts_for_networks, ensure_may_import, validate_records
-from shared.bulk.uploads import IMPORT_BODY, read_records, read_upload, upload_format
+from shared.bulk.formats import BulkFormat, FormatQuery, UploadFormatQuery
+from shared.bulk.imports import (
+    SOURCE_PATTERN,
+    ImportReport,
+    acts_for_networks,
+    ensure_may_import,
+    read_import_file,
+)
+from shared.bulk.uploads import IMPORT_BODY
 from shared.db import SessionDep, database_of
 from shared.problems import Forbidden
 
@@ -76,9 +82,7 @@ async def import_centres_file(
             "row's `origin_id` it identifies a centre across imports.",
         ),
     ],
-    fmt: Annotated[
-        BulkFormat | None, Query(alias="format", description="Default: from Content-Type.")
-    ] = None,
+    fmt: UploadFormatQuery = None,
 ) -> ImportReport:
     """Each row is a centre's whole record (the columns of the export; `origin_id` required).
     A row whose (source, origin_id) is known updates that centre, any other creates one. If a
@@ -92,16 +96,13 @@ async def import_centres_file(
         await access.network_and_ancestors(session, network)
     ):
         raise Forbidden("You may import only into a network you administer (or one inside it).")
-    fmt = upload_format(request, fmt)
-    records, rejections = read_records(await read_upload(request), fmt)
-    received = len(records) + len(rejections.rows)
-    rows = validate_records(records, CentreImportRow, rejections)
+    upload = await read_import_file(request, fmt, CentreImportRow)
     return await import_centres(
         session,
         principal=principal,
         network_id=network,
         source=source,
-        rows=rows,
-        rejections=rejections,
-        received=received,
+        rows=upload.rows,
+        rejections=upload.rejections,
+        received=upload.received,
     )

@@ -11,12 +11,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 import httpx
-from pydantic import Field, StringConstraints, model_validator
-from sqlalchemy import String, any_, bindparam, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from pydantic import Field, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import domain_events
@@ -28,6 +26,9 @@ from shared.auth import Principal
 from shared.bulk.centre_checks import facts_of_centres, may_import_for
 from shared.bulk.imports import (
     ImportReport,
+    OriginId,
+    SourceName,
+    lock_imported,
     lock_source,
     reject_duplicates,
     reject_other_sources,
@@ -36,7 +37,6 @@ from shared.bulk.rejections import Rejections
 from shared.centre_directory import CentreFacts
 from shared.clock import new_id, utcnow
 
-SOURCE_PATTERN = r"^[a-z0-9_.-]{1,64}$"
 UPDATABLE = (
     "course_key",
     "co_host_centre_ids",
@@ -59,8 +59,8 @@ EXPORT_ONLY = frozenset(EventRead.model_fields) - frozenset(EventCreate.model_fi
 
 
 class EventImportRow(EventCreate):
-    origin_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    data_source: Annotated[str, StringConstraints(pattern=SOURCE_PATTERN)] | None = Field(
+    origin_id: OriginId
+    data_source: SourceName | None = Field(
         None, description="If given, the import's own source (as in an export)."
     )
 
@@ -93,21 +93,6 @@ def _fixed_part_changed(row: EventImportRow, event: Event, sessions: list[Sessio
         or row.ends_at != event.ends_at
         or _planned_sessions(row) != current
     )
-
-
-async def _existing(
-    session: AsyncSession, source: str, origin_ids: Sequence[str]
-) -> dict[str, Event]:
-    statement = (
-        select(Event)
-        .where(
-            Event.data_source == source,
-            Event.origin_id == any_(bindparam("origin_ids", type_=ARRAY(String))),
-        )
-        .with_for_update()
-    )
-    rows = await session.execute(statement, {"origin_ids": list(origin_ids)})
-    return {event.origin_id: event for event in rows.scalars() if event.origin_id}
 
 
 async def _check_rows(
@@ -203,7 +188,7 @@ async def import_events(
     centre_ids = {c for _, row in rows for c in (row.host_centre_id, *row.co_host_centre_ids)}
     facts = await facts_of_centres(directory, centre_ids)
     await lock_source(session, "events", source)
-    existing = await _existing(session, source, [row.origin_id for _, row in rows])
+    existing = await lock_imported(session, Event, source, [r.origin_id for _, r in rows])
     await _check_rows(
         session, rows, principal=principal, existing=existing, facts=facts, rejections=rejections
     )

@@ -17,7 +17,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.access import ensure_manages_host, manages_host
-from events.bulk.importer import SOURCE_PATTERN, EventImportRow, import_events
+from events.bulk.importer import EventImportRow, import_events
 from events.catalogue import repository as catalogue
 from events.catalogue.repository import EventFilters
 from events.catalogue.routes import event_filters
@@ -28,9 +28,9 @@ from events.registrations import repository as registrations
 from events.registrations.schemas import RegistrationRead, RegistrationStatus
 from shared.auth import CurrentPrincipal, MaybePrincipal, Role
 from shared.bulk.export import EXPORT_RESPONSES, Chunk, Export, export_response
-from shared.bulk.formats import BulkFormat, FormatQuery
-from shared.bulk.imports import ImportReport, ensure_may_import, validate_records
-from shared.bulk.uploads import IMPORT_BODY, read_records, read_upload, upload_format
+from shared.bulk.formats import BulkFormat, FormatQuery, UploadFormatQuery
+from shared.bulk.imports import SOURCE_PATTERN, ImportReport, ensure_may_import, read_import_file
+from shared.bulk.uploads import IMPORT_BODY
 from shared.db import SessionDep, database_of
 from shared.problems import InvalidInput
 
@@ -143,25 +143,20 @@ async def import_events_file(
             "identifies an event across imports.",
         ),
     ],
-    fmt: Annotated[
-        BulkFormat | None, Query(alias="format", description="Default: from Content-Type.")
-    ] = None,
+    fmt: UploadFormatQuery = None,
 ) -> ImportReport:
     """Each row is an event as `POST /v1/events` takes it, plus `origin_id`. If a row is wrong,
     nothing is written and the 422 problem lists every rejected row with its line number and
     reason. Platform admins; network admins and their `import` API keys for their networks'
     centres; centre managers for their centres."""
     ensure_may_import(principal, Role.NETWORK_ADMIN, Role.CENTRE_MANAGER)
-    fmt = upload_format(request, fmt)
-    records, rejections = read_records(await read_upload(request), fmt)
-    received = len(records) + len(rejections.rows)
-    rows = validate_records(records, EventImportRow, rejections)
+    upload = await read_import_file(request, fmt, EventImportRow)
     return await import_events(
         session,
         principal=principal,
         directory=directory,
         source=source,
-        rows=rows,
-        rejections=rejections,
-        received=received,
+        rows=upload.rows,
+        rejections=upload.rejections,
+        received=upload.received,
     )

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Any
 
 import httpx
-from pydantic import Field, StringConstraints, model_validator
-from sqlalchemy import String, any_, bindparam, delete, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from pydantic import Field, model_validator
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resources import domain_events
@@ -25,6 +24,9 @@ from shared.auth import Principal
 from shared.bulk.centre_checks import facts_of_centres, may_import_for
 from shared.bulk.imports import (
     ImportReport,
+    OriginId,
+    SourceName,
+    lock_imported,
     lock_source,
     reject_duplicates,
     reject_other_sources,
@@ -33,7 +35,6 @@ from shared.bulk.rejections import Rejections
 from shared.centre_directory import CentreFacts
 from shared.clock import new_id, utcnow
 
-SOURCE_PATTERN = r"^[a-z0-9_.-]{1,64}$"
 UPDATABLE = (
     "code",
     "name",
@@ -55,8 +56,8 @@ EXPORT_ONLY = frozenset(KitRead.model_fields) - frozenset(KitCreate.model_fields
 
 
 class KitImportRow(KitCreate):
-    origin_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    data_source: Annotated[str, StringConstraints(pattern=SOURCE_PATTERN)] | None = Field(
+    origin_id: OriginId
+    data_source: SourceName | None = Field(
         None, description="If given, the import's own source (as in an export)."
     )
 
@@ -73,22 +74,6 @@ class KitImportRow(KitCreate):
                 for c in data["components"]
             ]
         return data
-
-
-async def _existing(
-    session: AsyncSession, source: str, origin_ids: Sequence[str]
-) -> dict[str, Kit]:
-    # Exclusive, as for any change to a kit: bookings hold the kit row shared.
-    statement = (
-        select(Kit)
-        .where(
-            Kit.data_source == source,
-            Kit.origin_id == any_(bindparam("origin_ids", type_=ARRAY(String))),
-        )
-        .with_for_update()
-    )
-    rows = await session.execute(statement, {"origin_ids": list(origin_ids)})
-    return {kit.origin_id: kit for kit in rows.scalars() if kit.origin_id}
 
 
 def _check_rows(
@@ -156,7 +141,8 @@ async def import_kits(
     reject_other_sources(rows, source, rejections)
     owners = await facts_of_centres(directory, {row.owner_centre_id for _, row in rows})
     await lock_source(session, "kits", source)
-    existing = await _existing(session, source, [row.origin_id for _, row in rows])
+    # Exclusive, as for any change to a kit: bookings hold the kit row shared.
+    existing = await lock_imported(session, Kit, source, [r.origin_id for _, r in rows])
     _check_rows(rows, principal=principal, existing=existing, owners=owners, rejections=rejections)
     rejections.raise_if_any(received)
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resources.access import ensure_manages_owner
-from resources.bulk.importer import SOURCE_PATTERN, KitImportRow, import_kits
+from resources.bulk.importer import KitImportRow, import_kits
 from resources.catalogue import repository as catalogue
 from resources.catalogue.repository import KitFilters
 from resources.catalogue.routes import kit_filters
@@ -27,9 +27,9 @@ from resources.loans.schemas import LoanRead
 from resources.models import Kit, Loan
 from shared.auth import CurrentPrincipal, Role
 from shared.bulk.export import EXPORT_RESPONSES, Chunk, Export, export_response
-from shared.bulk.formats import BulkFormat, FormatQuery
-from shared.bulk.imports import ImportReport, ensure_may_import, validate_records
-from shared.bulk.uploads import IMPORT_BODY, read_records, read_upload, upload_format
+from shared.bulk.formats import BulkFormat, FormatQuery, UploadFormatQuery
+from shared.bulk.imports import SOURCE_PATTERN, ImportReport, ensure_may_import, read_import_file
+from shared.bulk.uploads import IMPORT_BODY
 from shared.db import SessionDep, database_of
 from shared.pagination import encode_cursor
 
@@ -137,25 +137,20 @@ async def import_kits_file(
             "identifies a kit across imports.",
         ),
     ],
-    fmt: Annotated[
-        BulkFormat | None, Query(alias="format", description="Default: from Content-Type.")
-    ] = None,
+    fmt: UploadFormatQuery = None,
 ) -> ImportReport:
     """Each row is a kit as `POST /v1/kits` takes it, plus `origin_id`. If a row is wrong,
     nothing is written and the 422 problem lists every rejected row with its line number and
     reason. Platform admins; network admins and their `import` API keys for their networks'
     centres; centre managers for their centres."""
     ensure_may_import(principal, Role.NETWORK_ADMIN, Role.CENTRE_MANAGER)
-    fmt = upload_format(request, fmt)
-    records, rejections = read_records(await read_upload(request), fmt)
-    received = len(records) + len(rejections.rows)
-    rows = validate_records(records, KitImportRow, rejections)
+    upload = await read_import_file(request, fmt, KitImportRow)
     return await import_kits(
         session,
         principal=principal,
         directory=directory,
         source=source,
-        rows=rows,
-        rejections=rejections,
-        received=received,
+        rows=upload.rows,
+        rejections=upload.rejections,
+        received=upload.received,
     )
