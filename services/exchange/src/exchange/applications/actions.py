@@ -80,8 +80,9 @@ async def _begin(
     return application, lifecycle.step_for(application, action), parties
 
 
-SIMPLE_ACTIONS = ("approve", "decline", "start", "withdraw", "cancel")
-"""The actions that only record the step, with the caller's reason."""
+SIMPLE_ACTIONS = ("approve", "decline", "accept", "start", "withdraw", "cancel")
+"""The actions that record the step with the caller's reason, and at most take or give back
+the application's place."""
 
 REASON_REQUIRED = frozenset({"decline", "cancel"})
 """Simple actions that may not be taken without a reason."""
@@ -101,7 +102,9 @@ async def take_simple_action(
     assert action in SIMPLE_ACTIONS, action
     application, step, parties = await _begin(session, caller, application_id, action)
     side = _side_for(application, action, step, parties)
-    if action in _ENDINGS:
+    if action == "accept":
+        await _take_place(session, application)
+    elif action in _ENDINGS:
         await lifecycle.release(session, application)
     await lifecycle.move(
         session,
@@ -115,12 +118,8 @@ async def take_simple_action(
     return application
 
 
-async def accept(
-    session: AsyncSession, caller: Caller, application_id: uuid.UUID, reason: str | None
-) -> Application:
-    """Takes one of the offer's places, or refuses with 409 when none is left."""
-    application, step, parties = await _begin(session, caller, application_id, "accept")
-    side = _side_for(application, "accept", step, parties)
+async def _take_place(session: AsyncSession, application: Application) -> None:
+    """One of the offer's places, or a 409 when none is left."""
     if not await offers.take_place(session, application.offer_id):
         offer = await session.get(Offer, application.offer_id)
         assert offer is not None
@@ -133,16 +132,6 @@ async def accept(
             places_taken=offer.places_taken,
         )
     application.holds_place = True
-    await lifecycle.move(
-        session,
-        application,
-        action="accept",
-        to_status=step.to,
-        actor=caller.principal.subject,
-        side=side,
-        reason=reason,
-    )
-    return application
 
 
 def _agreement(application: Application, offer: Offer) -> dict[str, Any]:

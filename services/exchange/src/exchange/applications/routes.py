@@ -274,22 +274,11 @@ _simple_action(
 )
 
 
-@router.post(
-    ACTION + "accept",
+_simple_action(
+    "accept",
     summary="Accept (host centre; takes a place)",
     description="`home_approved` → `accepted`. A 409 `offer-full` when every place is taken.",
-    response_model=ApplicationRead,
 )
-async def accept(
-    application_id: uuid.UUID,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    directory: DirectoryDep,
-    data: ActionNote | None = None,
-) -> ApplicationRead:
-    caller = Caller(principal, directory)
-    reason = data.reason if data else None
-    return application_read(await actions.accept(session, caller, application_id, reason))
 
 
 @router.post(

@@ -156,12 +156,9 @@ class Mutation:
         "→ declined (home centre when submitted, host when approved); a reason is required.",
     )
 
-    @strawberry.mutation(description="home_approved → accepted (host centre; takes a place).")
-    async def accept_exchange_application(
-        self, info: Info, id: strawberry.ID, reason: str | None = None
-    ) -> ExchangeApplication:
-        caller, app_id, note = _caller(info), parse_id(id), _note(reason)
-        return await _act(info, lambda s: actions.accept(s, caller, app_id, note))
+    accept_exchange_application = _simple_action(
+        "accept", "home_approved → accepted (host centre; takes a place)."
+    )
 
     @strawberry.mutation(
         description="Confirm the agreement (home and host centres, each once; "
