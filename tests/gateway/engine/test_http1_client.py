@@ -184,6 +184,20 @@ async def test_an_idle_connection_the_server_dropped_is_replaced_without_an_erro
     assert server.connections >= 2
 
 
+async def test_a_mutation_opens_its_own_connection_so_it_is_never_sent_twice() -> None:
+    """Had the server run a mutation and then dropped the connection unanswered, sending it
+    again on another connection would run it twice; mutations never take an idle one."""
+    mutation = SubgraphRequest("mutation M { bump { count } }")
+
+    async with serving(echo) as server, transport_to(server) as transport:
+        await transport.fetch("s", REQUEST, headers={})
+        answered = await transport.fetch("s", mutation, headers={})
+        await transport.fetch("s", REQUEST, headers={})
+    assert answered["data"]["served"] == 0, "the mutation went on a connection of its own"
+    assert [body for _, body in server.requests].count(json.dumps(mutation.body()).encode()) <= 1
+    assert server.connections == 2
+
+
 async def test_no_answer_in_time_is_a_timeout_fetch_error() -> None:
     async def never(body: bytes, served: int) -> bytes:
         await asyncio.sleep(30)

@@ -153,8 +153,14 @@ class Http1Client:
             target = self._targets[url] = (origin, head)
         return target
 
-    async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> tuple[int, bytes]:
-        """Callers bound the time with `asyncio.timeout`."""
+    async def post(
+        self, url: str, body: bytes, headers: Mapping[str, str], *, replayable: bool = True
+    ) -> tuple[int, bytes]:
+        """Callers bound the time with `asyncio.timeout`.
+
+        A kept-alive connection the server dropped while idle fails with nothing answered, and
+        the request goes again on another one. That is safe only for a request that may run
+        twice: one that is not `replayable` (a mutation) always opens its own connection."""
         origin, head = self._target(url)
         lines = [head]
         for name, value in headers.items():
@@ -162,7 +168,7 @@ class Http1Client:
         lines.append(b"Content-Length: %d\r\n\r\n" % len(body))
         lines.append(body)
         request = b"".join(lines)
-        while origin.idle:
+        while replayable and origin.idle:
             connection = origin.idle.pop()
             if not connection.reusable():
                 connection.close()

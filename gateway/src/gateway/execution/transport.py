@@ -146,7 +146,12 @@ class HttpSubgraphTransport:
         content = fast_json.dumps(request.body())
         try:
             async with asyncio.timeout(self.timeout):
-                status, answer = await self._http1.post(url, content, {**headers, **_JSON_HEADERS})
+                status, answer = await self._http1.post(
+                    url,
+                    content,
+                    {**headers, **_JSON_HEADERS},
+                    replayable=not request.query.lstrip().startswith("mutation"),
+                )
         except TimeoutError as exc:
             raise SubgraphFetchError(subgraph, f"no answer within {self.timeout:g}s") from exc
         except Http1Error as exc:
