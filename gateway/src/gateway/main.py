@@ -104,6 +104,7 @@ def _make_transport(
     metrics: ProcessMetrics,
     given: Collection[str] = (),
     http1: Http1Client | None = None,
+    ours: Collection[str] = (),
 ) -> Any:
     from gateway.execution import HttpSubgraphTransport
 
@@ -120,8 +121,10 @@ def _make_transport(
         timeout=settings.subgraph_timeout_s,
         clients={name: clients[name] for name in loaded_urls},
         on_fetch=on_fetch,
-        # The pooled clients are plain HTTP clients; one a caller passed in is used as it is.
-        direct=[name for name in loaded_urls if name not in given],
+        # The lean client serves pdnet's own services, whose servers it is known to fit; a
+        # national subgraph's server may frame answers in ways only httpx reads, and a client
+        # a caller passed in is used as it is.
+        direct=[name for name in loaded_urls if name in ours and name not in given],
         http1=http1,
     )
 
@@ -181,7 +184,13 @@ def _lifespan(
         def with_transport(loaded: LoadedSupergraph) -> LoadedSupergraph:
             urls = getattr(loaded.supergraph, "subgraph_urls", {})
             transport = _make_transport(
-                urls, pooled, settings, metrics, given=list(given), http1=http1
+                urls,
+                pooled,
+                settings,
+                metrics,
+                given=list(given),
+                http1=http1,
+                ours={service.name for service in sources.services},
             )
             return loaded.with_transport(transport)
 

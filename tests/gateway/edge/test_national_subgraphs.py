@@ -4,6 +4,9 @@ SDL changes and stopped subgraphs, and picks them up again without a restart."""
 from __future__ import annotations
 
 import asyncio
+import http.server
+import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -207,3 +210,50 @@ async def test_the_gateway_rereads_subgraph_sdls_on_its_own_every_interval(
     assert broken["supergraph"]["sha256"] == first["supergraph"]["sha256"]
     assert broken["issues"]
     assert mended["issues"] == []
+
+
+class _Http10Subgraph(http.server.BaseHTTPRequestHandler):
+    """A national subgraph on another kind of server: the standard library's, answering in
+    HTTP/1.0 with the body ended by closing the connection (no Content-Length)."""
+
+    SDL = (
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])\n'
+        'type Centre @key(fields: "id") { id: ID! stemClubs: Int! }\n'
+    )
+
+    def do_POST(self) -> None:
+        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if "_service" in request["query"]:
+            data: dict[str, Any] = {"_service": {"sdl": self.SDL}}
+        else:
+            representations = request["variables"]["representations"]
+            data = {
+                "_entities": [{"__typename": "Centre", "stemClubs": 3} for _ in representations]
+            }
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps({"data": data}).encode())
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+async def test_a_national_subgraph_on_a_server_that_ends_answers_by_closing_is_read_whole(
+    open_gateway: OpenGateway, stack: dict[str, ServiceHarness]
+) -> None:
+    centre = await a_centre(stack["directory"], name={"en": "IMST Klagenfurt"})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Http10Subgraph)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/graphql"
+    try:
+        async with open_gateway(subgraphs={"imst": url}) as gateway, gateway.client() as client:
+            query = "query C($id: ID!) { centre(id: $id) { name stemClubs } }"
+            response = await client.post(
+                "/graphql", json={"query": query, "variables": {"id": centre["id"]}}
+            )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert response.json() == {"data": {"centre": {"name": "IMST Klagenfurt", "stemClubs": 3}}}
