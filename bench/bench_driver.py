@@ -98,6 +98,39 @@ def cpu_ms_per_request(runs: list[tuple[Throughput, float]]) -> float:
     return sum(cpu for _, cpu in runs) / sum(t.requests for t, _ in runs) * 1000
 
 
+Run = tuple[Throughput, float]
+"""One timed run: its throughput and the server CPU seconds it cost."""
+
+
+async def paired_throughput_rows(
+    names: tuple[str, str],
+    one_run: Callable[[str, int], Coroutine[Any, Any, Run]],
+    *,
+    what: str,
+    label: str,
+) -> list[Row]:
+    """Two rounds, A-B then B-A, so drift in the machine's load cancels out over the pair;
+    `names[0]` is the service, `names[1]` the baseline. `one_run(name, round_number)`."""
+    runs: dict[str, list[Run]] = {name: [] for name in names}
+    for round_number in (1, 2):
+        for name in names if round_number == 1 else names[::-1]:
+            runs[name].append(await one_run(name, round_number))
+    ours, base = (runs[name] for name in names)
+    rates = [rate(ours), rate(base)]
+    cpu_ms = [cpu_ms_per_request(ours), cpu_ms_per_request(base)]
+    return [
+        Row(
+            name=f"{what}: req/s",
+            measured=f"{rates[0]:.0f} vs baseline {rates[1]:.0f} = {rates[0] / rates[1]:.2f}x",
+        ),
+        Row(
+            name=f"{label}: server CPU per request",
+            measured=f"{cpu_ms[0]:.2f} vs baseline {cpu_ms[1]:.2f} ms "
+            f"= {cpu_ms[0] / cpu_ms[1]:.1f}x",
+        ),
+    ]
+
+
 def print_table(rows: list[Row]) -> None:
     header = Row("measurement", "measured", "target")
     widths = [

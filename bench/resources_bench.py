@@ -23,13 +23,13 @@ from pathlib import Path
 import httpx
 from bench_driver import (
     Row,
+    Run,
     cpu_jiffies,
-    cpu_ms_per_request,
     is_ours,
     load_average,
     machine_usage,
+    paired_throughput_rows,
     print_table,
-    rate,
     run_bench,
 )
 from load_measurements import Latencies, Throughput, get_ok, new_client, time_requests
@@ -280,25 +280,16 @@ async def throughput_rows(
     contenders: list[Contender],
     tokens: list[str],
 ) -> list[Row]:
-    runs: dict[str, list[tuple[Throughput, float]]] = {c.name: [] for c in contenders}
-    for round_number in (1, 2):
-        # A-B then B-A: drift in the machine's load during the run cancels out over the pair.
-        for c in contenders if round_number == 1 else contenders[::-1]:
-            runs[c.name].append(await one_run(args, postgres, c, tokens, round_number))
-    ours, base = (runs[c.name] for c in contenders)  # contenders[0] is the service
-    rates = [rate(ours), rate(base)]
-    cpu_ms = [cpu_ms_per_request(ours), cpu_ms_per_request(base)]
-    return [
-        Row(
-            name=f"reserve, {args.concurrency} concurrent, fresh kits: req/s",
-            measured=f"{rates[0]:.0f} vs baseline {rates[1]:.0f} = {rates[0] / rates[1]:.2f}x",
-        ),
-        Row(
-            name="reserve: server CPU per request",
-            measured=f"{cpu_ms[0]:.2f} vs baseline {cpu_ms[1]:.2f} ms "
-            f"= {cpu_ms[0] / cpu_ms[1]:.1f}x",
-        ),
-    ]
+    by_name = {c.name: c for c in contenders}
+
+    async def run(name: str, round_number: int) -> Run:
+        return await one_run(args, postgres, by_name[name], tokens, round_number)
+
+    # contenders[0] is the service, contenders[1] the baseline.
+    names = (contenders[0].name, contenders[1].name)
+    return await paired_throughput_rows(
+        names, run, what=f"reserve, {args.concurrency} concurrent, fresh kits", label="reserve"
+    )
 
 
 async def one_run(
