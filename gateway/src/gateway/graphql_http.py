@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from graphql import DocumentNode, GraphQLSyntaxError, OperationDefinitionNode, OperationType, parse
 
 from gateway import fast_json
+from gateway.execution import GraphQLRequest, GraphQLRequestError, select_operation
 from gateway.operation_limits import Limits, check_limits
 from gateway.persisted_queries import PersistedQueries, PersistedQueryError
 from gateway.registry import SupergraphRegistry
@@ -173,24 +174,11 @@ class ParsedDocuments:
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if name is not None:
-        for operation in operations:
-            if operation.name is not None and operation.name.value == name:
-                return operation
-        raise RequestErrors([_error(f'Unknown operation named "{name}".', "BAD_REQUEST")])
-    if len(operations) == 1:
-        return operations[0]
-    if not operations:
-        raise RequestErrors([_error("Must provide an operation.", "BAD_REQUEST")])
-    # Worded as graphql-js words it, so clients see what Apollo's gateway would tell them.
-    raise RequestErrors(
-        [
-            _error(
-                "Must provide operation name if query contains multiple operations.", "BAD_REQUEST"
-            )
-        ]
-    )
+    operations = (d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    try:
+        return select_operation(operations, name)
+    except GraphQLRequestError as exc:
+        raise RequestErrors(list(exc.errors)) from exc
 
 
 @dataclass
@@ -255,8 +243,6 @@ class GraphQLEndpoint:
         loaded = self.registry.current if self.registry is not None else None
         if loaded is None:
             raise ServiceUnavailable("The gateway has not loaded a supergraph yet; retry shortly.")
-        from gateway.execution import GraphQLRequest, GraphQLRequestError
-
         try:
             result: dict[str, Any] = await loaded.engine.execute(
                 GraphQLRequest(query, params.variables, params.operation_name),

@@ -1,6 +1,11 @@
 """Execution: runs query plans over a subgraph transport and shapes the client's response."""
 
-from gateway.execution.engine import Engine, GraphQLRequest, GraphQLRequestError
+from gateway.execution.engine import (
+    Engine,
+    GraphQLRequest,
+    GraphQLRequestError,
+    select_operation,
+)
 from gateway.execution.transport import (
     FetchObserver,
     HttpSubgraphTransport,
@@ -18,4 +23,5 @@ __all__ = [
     "SubgraphFetchError",
     "SubgraphRequest",
     "SubgraphTransport",
+    "select_operation",
 ]

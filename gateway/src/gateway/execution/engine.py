@@ -3,7 +3,7 @@ plans and response shapes cached."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -55,6 +55,28 @@ class GraphQLRequestError(Exception):
     def __init__(self, errors: list[dict[str, Any]]) -> None:
         super().__init__("; ".join(str(error.get("message")) for error in errors))
         self.errors = errors
+
+
+def _request_error(message: str) -> GraphQLRequestError:
+    return GraphQLRequestError([{"message": message, "extensions": {"code": "BAD_REQUEST"}}])
+
+
+def select_operation(
+    operations: Iterable[OperationDefinitionNode], name: str | None
+) -> OperationDefinitionNode:
+    """The operation a request names, or its only one; worded as graphql-js words it, so
+    clients see what Apollo's gateway would tell them."""
+    found = list(operations)
+    if name is not None:
+        for operation in found:
+            if operation.name is not None and operation.name.value == name:
+                return operation
+        raise _request_error(f'Unknown operation named "{name}".')
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise _request_error("Must provide an operation.")
+    raise _request_error("Must provide operation name if query contains multiple operations.")
 
 
 class _BoundedCache(Generic[K, V]):
@@ -150,22 +172,7 @@ class Engine:
         return _Document(document, operations, fragments, tuple(conditions.names), ())
 
     def _operation(self, document: _Document, name: str | None) -> OperationDefinitionNode:
-        if name is None:
-            if len(document.operations) != 1:
-                raise GraphQLRequestError(
-                    [
-                        {
-                            "message": "Must provide operation name "
-                            "if query contains multiple operations."
-                        }
-                    ]
-                )
-            operation = next(iter(document.operations.values()))
-        else:
-            found = document.operations.get(name)
-            if found is None:
-                raise GraphQLRequestError([{"message": f'Unknown operation named "{name}".'}])
-            operation = found
+        operation = select_operation(document.operations.values(), name)
         if operation.operation == OperationType.SUBSCRIPTION:
             raise GraphQLRequestError([{"message": "Subscriptions are not supported."}])
         return operation
