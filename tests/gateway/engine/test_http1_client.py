@@ -187,7 +187,7 @@ async def test_an_idle_connection_the_server_dropped_is_replaced_without_an_erro
 async def test_a_mutation_opens_its_own_connection_so_it_is_never_sent_twice() -> None:
     """Had the server run a mutation and then dropped the connection unanswered, sending it
     again on another connection would run it twice; mutations never take an idle one."""
-    mutation = SubgraphRequest("mutation M { bump { count } }")
+    mutation = SubgraphRequest("mutation M { bump { count } }", replayable=False)
 
     async with serving(echo) as server, transport_to(server) as transport:
         await transport.fetch("s", REQUEST, headers={})

@@ -273,6 +273,8 @@ def test_mutation_fields_run_one_after_another_in_the_order_asked(feature_engine
         "stores",
     )
     assert fetch_to(plan, "stores").operation.startswith("mutation{first: reserveKit")
+    # A mutation's fetch is never sent twice on a reused connection.
+    assert fetch_to(plan, "stores").writes
 
 
 def test_inaccessible_fields_cannot_be_asked_for(feature_engine: Engine) -> None:

@@ -58,7 +58,9 @@ class PlanRun:
         }
 
     async def _send(self, fetch: FetchNode, variables: dict[str, Any]) -> dict[str, Any]:
-        request = SubgraphRequest(fetch.operation, variables or None, fetch.operation_name)
+        request = SubgraphRequest(
+            fetch.operation, variables or None, fetch.operation_name, replayable=not fetch.writes
+        )
         try:
             body = await self.transport.fetch(fetch.subgraph, request, headers=self.headers)
         except SubgraphFetchError:

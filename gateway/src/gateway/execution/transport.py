@@ -21,6 +21,8 @@ class SubgraphRequest:
     query: str
     variables: dict[str, Any] | None = None
     operation_name: str | None = None
+    replayable: bool = True
+    """Safe to send again when a kept-alive connection turns out closed (not a mutation)."""
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"query": self.query}
@@ -150,7 +152,7 @@ class HttpSubgraphTransport:
                     url,
                     content,
                     {**headers, **_JSON_HEADERS},
-                    replayable=not request.query.lstrip().startswith("mutation"),
+                    replayable=request.replayable,
                 )
         except TimeoutError as exc:
             raise SubgraphFetchError(subgraph, f"no answer within {self.timeout:g}s") from exc

@@ -143,6 +143,7 @@ class PlanBuilder:
             variable_usages=tuple(d.variable.name.value for d in definitions),
             representations=representations,
             requested=requested,
+            writes=kind == "mutation",
         )
 
 

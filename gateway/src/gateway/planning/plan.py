@@ -40,6 +40,8 @@ class FetchNode:
     requested: dict[str, tuple[str, ...]]
     """Response keys this fetch fills, per entity type (`""` for a root fetch): the fields a
     failed fetch leaves without data."""
+    writes: bool = False
+    """A mutation: sending it twice could change data twice."""
 
     @property
     def is_entity_fetch(self) -> bool:
