@@ -89,7 +89,9 @@ async def _read_feed(
 ) -> dict[str, Any] | None:
     """The service's next page, None if it cannot be read now; raises `_Refused` on a 4xx."""
     runtime = request.app.state.gateway
-    base_url = next(s.base_url for s in runtime.sources.services if s.name == service)
+    source = runtime.sources.service(service)
+    if source is None:  # its OpenAPI document was read, so it is configured
+        return None
     params: dict[str, str | int] = {"limit": limit}
     if after is not None:
         params["after"] = after
@@ -102,7 +104,7 @@ async def _read_feed(
         headers["authorization"] = authorization
     try:
         response = await runtime.clients[service].get(
-            f"{base_url}{FEED_PATH}",
+            f"{source.base_url}{FEED_PATH}",
             params=params,
             headers=headers,
             timeout=runtime.settings.rest_timeout_s,

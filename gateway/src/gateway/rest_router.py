@@ -15,11 +15,10 @@ _METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def _service(request: Request, name: str) -> ServiceSource:
-    for service in request.app.state.gateway.sources.services:
-        if service.name == name:
-            source: ServiceSource = service
-            return source
-    raise NotFound(f"No service is named {name!r}.")
+    source: ServiceSource | None = request.app.state.gateway.sources.service(name)
+    if source is None:
+        raise NotFound(f"No service is named {name!r}.")
+    return source
 
 
 async def _proxy(request: Request, service: ServiceSource, path: str, template: str) -> Response:

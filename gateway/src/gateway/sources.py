@@ -43,6 +43,9 @@ class Sources:
     subgraphs: tuple[SubgraphSource, ...]
     """Every subgraph to compose: the services' and the national ones."""
 
+    def service(self, name: str) -> ServiceSource | None:
+        return next((s for s in self.services if s.name == name), None)
+
 
 def _checked_url(name: str, url: object, where: str) -> str:
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
